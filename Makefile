@@ -1,0 +1,58 @@
+# Patrimoine — the two set-up commands are `make demo` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PG_URL ?= postgres://postgres@127.0.0.1:5432/patrimoine
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test test-sqlite test-postgres lint format env services chromium vendor bench clean
+
+$(PY): requirements.txt requirements-dev.txt
+	@py=$$(tools/find-python.sh) && echo "Creating $(VENV) with $$py" && "$$py" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $(PY)
+
+env: $(PY)
+
+## demo: create the environment, migrate, load the demo data and serve on http://127.0.0.1:8000
+demo: $(PY)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	@echo "Patrimoine : http://$(HOST):$(PORT)/ — comptes de démonstration dans le README (mot de passe : patrimoine)."
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## test: the whole suite, on SQLite then on PostgreSQL, browser tests included
+test: $(PY) services chromium lint
+	$(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite: $(PY)
+	DATABASE_URL= $(PY) -m pytest -q
+
+test-postgres: $(PY)
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q
+
+lint: $(PY)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(PY)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## services: PostgreSQL and Redis must answer; start them when they are down
+services:
+	@tools/services.sh
+
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@command -v chromium >/dev/null || (echo "chromium is missing: apt-get install chromium" && exit 1)
+
+vendor:
+	tools/vendor.sh
+
+clean:
+	rm -rf var/static

@@ -1,0 +1,99 @@
+"""Test harness shared by every app: real databases (SQLite or PostgreSQL from DATABASE_URL),
+fast password hashing, a temporary media folder, and real headless Chromium for browser tests."""
+
+import os
+import shutil
+
+import pytest
+from django_scopes import scopes_disabled
+
+from patrimoine.organisations.access import access_for_user
+from patrimoine.testing import factories
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def unscoped():
+    """Let a test read any organisation's rows directly (to check what a view did)."""
+    with scopes_disabled():
+        yield
+
+
+@pytest.fixture
+def f():
+    """The factories module, e.g. `f.building(org)`."""
+    return factories
+
+
+def access_of(user, organisation=None):
+    """The Access a request by `user` acting for `organisation` would get."""
+    return access_for_user(user, organisation.pk if organisation else None)
+
+
+@pytest.fixture
+def login(client):
+    """`login(user, organisation=None)` signs the test client in, acting for `organisation`."""
+
+    def _login(user, organisation=None):
+        client.force_login(user)
+        if organisation is not None:
+            session = client.session
+            session["active_organisation_id"] = organisation.pk
+            session.save()
+        return client
+
+    return _login
+
+
+# --- Browser tests: real Chromium from Debian, driven by Playwright (never a downloaded browser).
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium introuvable ({CHROMIUM}) : installez le paquet Debian « chromium ».")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR", timezone_id="Europe/Paris")
+    context.set_default_timeout(15000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def browser_login(page, username, password=factories.PASSWORD):
+    page.goto("/compte/connexion/")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()

@@ -1,0 +1,35 @@
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (url name, label, action the role needs) — the main navigation, filtered by the role table.
+NAVIGATION = [
+    ("dashboard:home", _("Accueil"), None),
+    ("intake:create", _("Signaler un problème"), "intake.create"),
+    ("intake:list", _("Demandes"), None),
+    ("workorders:list", _("Bons de travail"), "workorders.view"),
+    ("workorders:planning", _("Planning"), "workorders.plan"),
+    ("assets:list", _("Patrimoine"), "assets.view"),
+    ("costs:overview", _("Coûts"), "costs.view"),
+]
+
+
+def navigation_for(access, current_path: str) -> list[dict]:
+    items = []
+    for name, label, action in NAVIGATION:
+        if action is not None and not access.has(action):
+            continue
+        if name == "intake:list" and not (access.has("intake.view_all") or access.has("intake.create")):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        current = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"url": url, "label": label, "current": current})
+    return items
+
+
+def access(request):
+    access = getattr(request, "access", None)
+    nav = navigation_for(access, request.path) if access is not None and access.is_authenticated else []
+    return {"access": access, "navigation": nav}

@@ -1,0 +1,22 @@
+"""Opens the tenancy scope for every request: the one place where it is set."""
+
+from django_scopes import scope, scopes_disabled
+
+from patrimoine.organisations.access import SESSION_KEY, access_for_user
+
+
+class AccessScopeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_superuser and request.path.startswith("/admin/"):
+            # The platform's Django admin, for the DSI's superusers only, sees every organisation.
+            request.access = access_for_user(user, request.session.get(SESSION_KEY))
+            with scopes_disabled():
+                return self.get_response(request)
+        access = access_for_user(user, request.session.get(SESSION_KEY) if hasattr(request, "session") else None)
+        request.access = access
+        with scope(organisation=sorted(access.read_org_ids)):
+            return self.get_response(request)

@@ -1,0 +1,63 @@
+"""What each role may do: the single table every view, API call and service consults.
+
+Actions are `app.verb` strings. Object-level rules (a technician only reports on his team's orders,
+a requester only follows his own requests, a contractor only sees his company's orders) live in the
+selectors of each app, built on `Access`; this table says which verbs a role has at all.
+"""
+
+from patrimoine.organisations.models import Membership
+
+Role = Membership.Role
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(
+        {
+            "assets.view",
+            "assets.change",
+            "intake.create",
+            "intake.view_all",
+            "intake.triage",
+            "workorders.view",
+            "workorders.plan",
+            "workorders.report",
+            "workorders.validate",
+            "costs.view",
+            "organisations.manage",
+        }
+    ),
+    Role.MANAGER: frozenset(
+        {
+            "assets.view",
+            "assets.change",
+            "intake.create",
+            "intake.view_all",
+            "intake.triage",
+            "workorders.view",
+            "workorders.plan",
+            "costs.view",
+        }
+    ),
+    Role.TEAM_LEAD: frozenset(
+        {
+            "assets.view",
+            "intake.create",
+            "intake.view_all",
+            "intake.triage",
+            "workorders.view",
+            "workorders.plan",
+            "workorders.report",
+            "workorders.validate",
+            "costs.view",
+        }
+    ),
+    Role.TECHNICIAN: frozenset({"assets.view", "intake.create", "workorders.view", "workorders.report"}),
+    Role.REQUESTER: frozenset({"assets.view", "intake.create"}),
+    Role.READER: frozenset({"assets.view", "intake.view_all", "workorders.view", "costs.view"}),
+    Role.CONTRACTOR: frozenset({"workorders.view", "workorders.report"}),
+}
+
+# Roles of an EPCI whose holders see the member communes too (read only): the consolidated view.
+CONSOLIDATED_ROLES = frozenset({Role.ADMIN, Role.READER})
+
+# Roles that act for every organisation their teams serve (the shared team of the EPCI).
+TEAM_ROLES = frozenset({Role.TEAM_LEAD, Role.TECHNICIAN})

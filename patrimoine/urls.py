@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from patrimoine.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("compte/", include("patrimoine.accounts.urls")),
+    path("documents/", include("patrimoine.documents.urls")),
+    path("patrimoine/", include("patrimoine.assets.urls")),
+    path("demandes/", include("patrimoine.intake.urls")),
+    path("bons/", include("patrimoine.workorders.urls")),
+    path("couts/", include("patrimoine.costs.urls")),
+    path("", include("patrimoine.dashboard.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

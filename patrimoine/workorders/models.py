@@ -1,0 +1,217 @@
+"""Work orders (bons de travail), their guarded workflow, checklist and intervention report."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from patrimoine.core.models import TenantModel
+
+
+class WorkOrder(TenantModel):
+    class Status(models.TextChoices):
+        TO_PLAN = "a_planifier", _("À planifier")
+        PLANNED = "planifie", _("Planifié")
+        IN_PROGRESS = "en_cours", _("En cours")
+        SUSPENDED = "suspendu", _("Suspendu")
+        DONE = "termine", _("Terminé")
+        VALIDATED = "valide", _("Validé (clos)")
+        CANCELLED = "annule", _("Annulé")
+
+    class Kind(models.TextChoices):
+        CORRECTIVE = "curatif", _("Curatif (dépannage)")
+        PREVENTIVE = "preventif", _("Préventif")
+
+    class Priority(models.TextChoices):
+        LOW = "1_basse", _("Basse")
+        NORMAL = "2_normale", _("Normale")
+        HIGH = "3_haute", _("Haute")
+        URGENT = "4_urgente", _("Urgente")
+
+    class SuspensionReason(models.TextChoices):
+        PARTS = "pieces", _("En attente de pièces")
+        ACCESS = "acces", _("En attente d'accès")
+        CONTRACTOR = "prestataire", _("En attente du prestataire")
+
+    reference = models.CharField(_("numéro"), max_length=20, editable=False)
+    title = models.CharField(_("intitulé"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("nature"), max_length=10, choices=Kind.choices, default=Kind.CORRECTIVE)
+    trade = models.ForeignKey("organisations.Trade", on_delete=models.PROTECT, verbose_name=_("corps de métier"))
+    priority = models.CharField(_("priorité"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(_("statut"), max_length=20, choices=Status.choices, default=Status.TO_PLAN, db_index=True)
+    suspension_reason = models.CharField(
+        _("motif de suspension"), max_length=20, choices=SuspensionReason.choices, blank=True
+    )
+    site = models.ForeignKey(
+        "assets.Site",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+        verbose_name=_("site"),
+    )
+    building = models.ForeignKey(
+        "assets.Building",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+        verbose_name=_("bâtiment"),
+    )
+    space = models.ForeignKey(
+        "assets.Space",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+        verbose_name=_("local"),
+    )
+    equipment = models.ForeignKey(
+        "assets.Equipment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+        verbose_name=_("équipement"),
+    )
+    location_text = models.CharField(_("lieu précis ou adresse"), max_length=250, blank=True)
+    due_date = models.DateField(_("échéance"), null=True, blank=True)
+    planned_start = models.DateTimeField(_("début prévu"), null=True, blank=True)
+    planned_end = models.DateTimeField(_("fin prévue"), null=True, blank=True)
+    team = models.ForeignKey(
+        "organisations.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+        verbose_name=_("équipe"),
+    )
+    technicians = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="assigned_work_orders", verbose_name=_("techniciens")
+    )
+    contractor = models.ForeignKey(
+        "contractors.Contractor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+        verbose_name=_("prestataire"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créé par"),
+    )
+    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    validated_at = models.DateTimeField(_("validé le"), null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("validé par"),
+    )
+    # Cost totals, recomputed with aggregates by the costs services after every entry change and
+    # frozen at validation, so rollups per building, commune or trade are a single SUM.
+    labour_cost = models.DecimalField(_("main-d'œuvre"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    material_cost = models.DecimalField(_("matériel"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    external_cost = models.DecimalField(
+        _("prestations externes"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    total_cost = models.DecimalField(_("coût total"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    OPEN_STATUSES = (Status.TO_PLAN, Status.PLANNED, Status.IN_PROGRESS, Status.SUSPENDED)
+
+    class Meta:
+        verbose_name = _("bon de travail")
+        verbose_name_plural = _("bons de travail")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "reference"], name="uniq_work_order_reference"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    total_cost=models.F("labour_cost") + models.F("material_cost") + models.F("external_cost")
+                ),
+                name="work_order_total_is_sum",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="suspendu") | ~models.Q(suspension_reason=""),
+                name="work_order_suspension_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "-created_at"]),
+            models.Index(fields=["team", "status"]),
+            models.Index(fields=["building", "validated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class WorkOrderTransition(TenantModel):
+    """Every status change: who, when, from, to and why."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("de"), max_length=20, choices=WorkOrder.Status.choices, blank=True)
+    to_status = models.CharField(_("vers"), max_length=20, choices=WorkOrder.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    reason = models.CharField(_("motif"), max_length=300, blank=True)
+    at = models.DateTimeField(_("le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("changement de statut")
+        verbose_name_plural = _("changements de statut")
+        ordering = ["at"]
+
+
+class ChecklistItem(TenantModel):
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="checklist")
+    label = models.CharField(_("point à vérifier"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    done = models.BooleanField(_("fait"), default=False)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("point de contrôle")
+        verbose_name_plural = _("points de contrôle")
+        ordering = ["position", "created_at"]
+
+
+class InterventionReport(TenantModel):
+    """The technician's compte rendu: what was done, and who on site signed for it."""
+
+    work_order = models.OneToOneField(WorkOrder, on_delete=models.CASCADE, related_name="report")
+    notes = models.TextField(_("compte rendu"), blank=True)
+    signed_by_name = models.CharField(_("signé par"), max_length=150, blank=True)
+    signature = models.ImageField(_("signature"), upload_to="signatures/%Y/%m/", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("compte rendu d'intervention")
+        verbose_name_plural = _("comptes rendus d'intervention")
