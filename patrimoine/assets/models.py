@@ -89,7 +89,7 @@ class Building(TenantModel, AddressMixin):
         L = "L", _("L — salles d'audition, de conférences, de réunion, de spectacles")
         M = "M", _("M — magasins, centres commerciaux")
         N = "N", _("N — restaurants, débits de boissons")
-        O = "O", _("O — hôtels")
+        O = "O", _("O — hôtels")  # noqa: E741 — the regulation names the type O
         P = "P", _("P — salles de danse, salles de jeux")
         R = "R", _("R — établissements d'enseignement, colonies de vacances")
         S = "S", _("S — bibliothèques, centres de documentation")
