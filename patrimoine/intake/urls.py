@@ -1,5 +1,3 @@
-
-
 app_name = "intake"
 
 urlpatterns: list = []
