@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "patrimoine.stock",
     "patrimoine.costs",
     "patrimoine.dashboard",
+    "patrimoine.demo",
 ]
 
 MIDDLEWARE = [
