@@ -16,9 +16,11 @@ def work_order_recompute_costs(*, work_order: WorkOrder) -> WorkOrder:
     """Set the order's labour, material, external and total costs from its lines (to the cent)."""
 
     def total(model) -> Decimal:
-        return model.objects.filter(work_order_id=work_order.pk).aggregate(
-            s=Coalesce(Sum("amount"), ZERO)
-        )["s"].quantize(Decimal("0.01"))
+        return (
+            model.objects.filter(work_order_id=work_order.pk)
+            .aggregate(s=Coalesce(Sum("amount"), ZERO))["s"]
+            .quantize(Decimal("0.01"))
+        )
 
     labour, material, external = total(TimeEntry), total(MaterialLine), total(ExternalCost)
     fields = {

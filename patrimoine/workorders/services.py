@@ -41,10 +41,11 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 
 def allowed_transitions(access: Access, work_order: WorkOrder) -> list[str]:
     """The statuses this user may move the order to now (drives the buttons on the page)."""
-    return [to for to, action in TRANSITIONS[work_order.status].items() if _may_act(access, action, work_order)]
+    return [to for to, action in TRANSITIONS[work_order.status].items() if work_order_may(access, action, work_order)]
 
 
-def _may_act(access: Access, action: str, work_order: WorkOrder) -> bool:
+def work_order_may(access: Access, action: str, work_order: WorkOrder) -> bool:
+    """May `access` do `action` (workorders.report|plan|validate) on this order? The one rule for all callers."""
     if access.can(action, work_order):
         if action == "workorders.report" and access.role == Membership.Role.TECHNICIAN:
             return work_order.team_id in access.team_ids or work_order.technicians.filter(pk=access.user.pk).exists()
@@ -61,7 +62,7 @@ def _may_act(access: Access, action: str, work_order: WorkOrder) -> bool:
 
 
 def _require(access: Access, action: str, work_order: WorkOrder) -> None:
-    if not _may_act(access, action, work_order):
+    if not work_order_may(access, action, work_order):
         raise PermissionRefused(_("Votre rôle ne permet pas cette action sur ce bon de travail."))
 
 
