@@ -1,0 +1,99 @@
+"""What each role's home page shows first. Every read goes through the access-aware selectors."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from patrimoine.intake.models import Urgency, WorkRequest
+from patrimoine.intake.selectors import work_requests_visible_to
+from patrimoine.organisations.access import Access
+from patrimoine.workorders.models import WorkOrder
+from patrimoine.workorders.selectors import work_orders_visible_to
+
+Status = WorkOrder.Status
+ZERO = Decimal("0.00")
+
+
+def triage_summary(access: Access) -> dict:
+    """Requests waiting for triage: how many, how many urgent, per commune, and the first ones."""
+    new = work_requests_visible_to(access).filter(status=WorkRequest.Status.NEW)
+    counts = new.aggregate(total=Count("pk"), urgent=Count("pk", filter=Q(urgency=Urgency.URGENT)))
+    by_org = list(new.values("organisation__name").annotate(n=Count("pk")).order_by("organisation__name"))
+    first = list(
+        new.select_related("building", "organisation", "suggested_trade").order_by("-urgency", "created_at")[:8]
+    )
+    return {**counts, "by_organisation": by_org, "first": first}
+
+
+def backlog_summary(access: Access) -> dict:
+    """Open work orders by status, overdue ones, and those waiting for validation."""
+    today = timezone.localdate()
+    orders = work_orders_visible_to(access)
+    return orders.aggregate(
+        to_plan=Count("pk", filter=Q(status=Status.TO_PLAN)),
+        planned=Count("pk", filter=Q(status=Status.PLANNED)),
+        in_progress=Count("pk", filter=Q(status=Status.IN_PROGRESS)),
+        suspended=Count("pk", filter=Q(status=Status.SUSPENDED)),
+        to_validate=Count("pk", filter=Q(status=Status.DONE)),
+        overdue=Count("pk", filter=Q(status__in=WorkOrder.OPEN_STATUSES, due_date__lt=today)),
+    )
+
+
+def my_jobs(access: Access, *, days: int = 7) -> list[WorkOrder]:
+    """A technician's open orders where he is named or his team is, today's and the coming days first."""
+    horizon = timezone.now() + timedelta(days=days)
+    orders = work_orders_visible_to(access).filter(
+        status__in=[Status.PLANNED, Status.IN_PROGRESS, Status.SUSPENDED]
+    )
+    orders = orders.filter(Q(planned_start__lte=horizon) | Q(planned_start__isnull=True))
+    return list(
+        orders.select_related("building", "site", "equipment", "trade").order_by(
+            "planned_start", "-priority", "due_date"
+        )[:30]
+    )
+
+
+def overdue_orders(access: Access, limit: int = 10) -> list[WorkOrder]:
+    today = timezone.localdate()
+    return list(
+        work_orders_visible_to(access)
+        .filter(status__in=WorkOrder.OPEN_STATUSES, due_date__lt=today)
+        .select_related("building", "trade", "organisation")
+        .order_by("due_date")[:limit]
+    )
+
+
+def year_costs(access: Access) -> dict:
+    """Realised cost this year (validated orders) for what the user sees."""
+    start = timezone.localdate().replace(month=1, day=1)
+    totals = (
+        work_orders_visible_to(access)
+        .filter(status=Status.VALIDATED, validated_at__date__gte=start)
+        .aggregate(total=Sum("total_cost"), orders=Count("pk"))
+    )
+    return {"total": totals["total"] or ZERO, "orders": totals["orders"], "year": start.year}
+
+
+def requests_by_channel(access: Access) -> list[dict]:
+    """Requests of the last 12 months by channel (internal, citizens, counter, field)."""
+    since = timezone.now() - timedelta(days=365)
+    rows = (
+        work_requests_visible_to(access)
+        .filter(created_at__gte=since)
+        .values("channel")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+    )
+    labels = dict(WorkRequest.Channel.choices)
+    return [{"label": labels.get(r["channel"], r["channel"]), "n": r["n"]} for r in rows]
+
+
+def my_requests(access: Access, limit: int = 10) -> list[WorkRequest]:
+    return list(
+        work_requests_visible_to(access)
+        .filter(requested_by_id=access.user.pk)
+        .select_related("building", "work_order", "work_order__team", "duplicate_of")
+        .order_by("-created_at")[:limit]
+    )
