@@ -44,9 +44,7 @@ def backlog_summary(access: Access) -> dict:
 def my_jobs(access: Access, *, days: int = 7) -> list[WorkOrder]:
     """A technician's open orders where he is named or his team is, today's and the coming days first."""
     horizon = timezone.now() + timedelta(days=days)
-    orders = work_orders_visible_to(access).filter(
-        status__in=[Status.PLANNED, Status.IN_PROGRESS, Status.SUSPENDED]
-    )
+    orders = work_orders_visible_to(access).filter(status__in=[Status.PLANNED, Status.IN_PROGRESS, Status.SUSPENDED])
     orders = orders.filter(Q(planned_start__lte=horizon) | Q(planned_start__isnull=True))
     return list(
         orders.select_related("building", "site", "equipment", "trade").order_by(
