@@ -13,6 +13,7 @@ urlpatterns = [
     path("demandes/", include("patrimoine.intake.urls")),
     path("bons/", include("patrimoine.workorders.urls")),
     path("couts/", include("patrimoine.costs.urls")),
+    path("stock/", include("patrimoine.stock.urls")),
     path("", include("patrimoine.dashboard.urls")),
 ]
 
