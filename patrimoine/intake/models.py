@@ -1,10 +1,20 @@
 """Work requests (demandes d'intervention): what someone reported, before it becomes a work order."""
 
+import unicodedata
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from patrimoine.core.models import TenantModel
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "’": "'"})
+
+
+def fold(text: str) -> str:
+    """Lower-case and accent-free: « Fuite sous l'Évier » → « fuite sous l'evier » (search, keyword rules)."""
+    text = unicodedata.normalize("NFKD", str(text).translate(_LIGATURES))
+    return "".join(char for char in text if not unicodedata.combining(char)).lower()
 
 
 class Urgency(models.TextChoices):
@@ -104,6 +114,8 @@ class WorkRequest(TenantModel):
         related_name="requests",
         verbose_name=_("bon de travail"),
     )
+    # Accent-free text of the number, description, place and requester: search is a plain `contains`.
+    search_text = models.TextField(editable=False, blank=True, default="")
 
     class Meta:
         verbose_name = _("demande d'intervention")
@@ -120,3 +132,42 @@ class WorkRequest(TenantModel):
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(
+            " ".join(filter(None, (self.reference, self.description, self.location_text, self.requester_name)))
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+
+class RequesterBuilding(TenantModel):
+    """A building a person usually reports for (the school of its head, the gym of its manager).
+
+    The « Signaler un problème » form pre-selects it when there is exactly one and lists these
+    buildings first otherwise. Filing a request for a building adds the link, so the form learns.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="requester_buildings",
+        verbose_name=_("demandeur"),
+    )
+    building = models.ForeignKey(
+        "assets.Building",
+        on_delete=models.CASCADE,
+        related_name="requesters",
+        verbose_name=_("bâtiment"),
+    )
+
+    class Meta:
+        verbose_name = _("bâtiment habituel d'un demandeur")
+        verbose_name_plural = _("bâtiments habituels des demandeurs")
+        ordering = ["building__name"]
+        constraints = [models.UniqueConstraint(fields=["user", "building"], name="uniq_requester_building")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.building}"
