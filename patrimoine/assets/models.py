@@ -1,6 +1,8 @@
 """The asset registry: sites → buildings → levels → spaces, and equipment at any of them."""
 
+import unicodedata
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,6 +15,41 @@ class AssetStatus(models.TextChoices):
     IN_SERVICE = "en_service", _("En service")
     OUT_OF_SERVICE = "hors_service", _("Hors service")
     ARCHIVED = "archive", _("Archivé")
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "’": "'"})
+
+
+def search_key(*parts) -> str:
+    """Lower-case, accent-free text used for search: « École Jules-Ferry » → « ecole jules-ferry ».
+
+    Stored in `search_text` so a search is a plain `contains` on every database (SQLite's LIKE
+    only folds ASCII case, and neither database folds accents without extensions).
+    """
+    text = " ".join(str(part) for part in parts if part not in (None, ""))
+    text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    return "".join(char for char in text if not unicodedata.combining(char)).lower()
+
+
+class SearchableMixin(models.Model):
+    """Keeps `search_text` in step with the fields named in SEARCH_FIELDS on every save()."""
+
+    SEARCH_FIELDS: tuple[str, ...] = ()
+
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.search_key()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def search_key(self) -> str:
+        return search_key(*(getattr(self, name) for name in self.SEARCH_FIELDS))
 
 
 class AddressMixin(models.Model):
@@ -43,6 +80,28 @@ class AddressMixin(models.Model):
     def full_address(self) -> str:
         return ", ".join(part for part in (self.address, f"{self.postal_code} {self.city}".strip()) if part)
 
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def geo_uri(self) -> str:
+        """Opens the phone's maps app (RFC 5870), on the coordinates or else on the address."""
+        if self.has_coordinates:
+            point = f"{self.latitude},{self.longitude}"
+            return f"geo:{point}?q={point}({quote(str(self))})"
+        return f"geo:0,0?q={quote(self.full_address)}" if self.full_address else ""
+
+    @property
+    def map_url(self) -> str:
+        """The place on OpenStreetMap (works on any device)."""
+        if self.has_coordinates:
+            lat, lon = self.latitude, self.longitude
+            return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
+        if self.full_address:
+            return f"https://www.openstreetmap.org/search?query={quote(self.full_address)}"
+        return ""
+
 
 class EquipmentCategory(models.Model):
     """National reference list of equipment families (CVC, électricité, SSI, aires de jeux…)."""
@@ -66,8 +125,10 @@ class EquipmentCategory(models.Model):
         return self.name
 
 
-class Site(TenantModel, AddressMixin):
+class Site(SearchableMixin, TenantModel, AddressMixin):
     """A campus or an address: a groupe scolaire, a complexe sportif, a street for public lighting."""
+
+    SEARCH_FIELDS = ("name", "code", "address", "postal_code", "city")
 
     name = models.CharField(_("nom"), max_length=150)
     code = models.CharField(_("code"), max_length=30)
@@ -83,7 +144,9 @@ class Site(TenantModel, AddressMixin):
         return self.name
 
 
-class Building(TenantModel, AddressMixin):
+class Building(SearchableMixin, TenantModel, AddressMixin):
+    SEARCH_FIELDS = ("name", "code", "address", "postal_code", "city")
+
     class ErpType(models.TextChoices):
         J = "J", _("J — structures d'accueil pour personnes âgées ou handicapées")
         L = "L", _("L — salles d'audition, de conférences, de réunion, de spectacles")
@@ -153,6 +216,7 @@ class Level(TenantModel):
     building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="levels", verbose_name=_("bâtiment"))
     name = models.CharField(_("nom"), max_length=80)
     position = models.SmallIntegerField(_("ordre"), default=0, help_text=_("0 = rez-de-chaussée, -1 = sous-sol"))
+    status = models.CharField(_("statut"), max_length=20, choices=AssetStatus.choices, default=AssetStatus.IN_SERVICE)
 
     class Meta:
         verbose_name = _("niveau")
@@ -176,6 +240,7 @@ class Space(TenantModel):
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
+    status = models.CharField(_("statut"), max_length=20, choices=AssetStatus.choices, default=AssetStatus.IN_SERVICE)
 
     class Meta:
         verbose_name = _("local")
@@ -186,8 +251,10 @@ class Space(TenantModel):
         return self.name
 
 
-class Equipment(TenantModel):
+class Equipment(SearchableMixin, TenantModel):
     """An equipment item, attached to a site and, when inside, to a building, level or space."""
+
+    SEARCH_FIELDS = ("name", "code", "brand", "model_name", "serial_number")
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="equipment", verbose_name=_("site"))
     building = models.ForeignKey(

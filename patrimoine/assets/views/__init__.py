@@ -1,0 +1,1 @@
+"""Pages of the asset registry: browsing (`browse`) and changing (`edit`)."""
