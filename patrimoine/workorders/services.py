@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 
 from patrimoine.core.errors import DomainError, PermissionRefused
 from patrimoine.core.services import audit_record, reference_next, save_with_version
+from patrimoine.documents.services import document_attach
 from patrimoine.organisations.access import Access
 from patrimoine.organisations.models import Membership, Team, Trade
-from patrimoine.workorders.models import ChecklistItem, WorkOrder, WorkOrderTransition
+from patrimoine.workorders.models import ChecklistItem, InterventionReport, WorkOrder, WorkOrderTransition
 
 Status = WorkOrder.Status
 
@@ -262,3 +263,163 @@ def _record_transition(access: Access, work_order: WorkOrder, previous: str, new
         message=f"{previous} → {new}",
         data={"from": previous, "to": new, "reason": reason},
     )
+
+
+# --- Editing, checklist, report and photos -----------------------------------------------------
+
+CLOSED_STATUSES = (Status.VALIDATED, Status.CANCELLED)
+UPDATABLE_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "kind",
+        "trade",
+        "priority",
+        "due_date",
+        "site",
+        "building",
+        "space",
+        "equipment",
+        "location_text",
+    }
+)
+
+
+def _refuse_if_closed(work_order: WorkOrder, message: str) -> None:
+    if work_order.status in CLOSED_STATUSES:
+        raise DomainError(message % {"status": work_order.get_status_display()})
+
+
+def _place_checked(work_order: WorkOrder, values: dict) -> dict:
+    """Complete and check the place (site › building › space, equipment) of an order being edited."""
+    site, building, space, equipment = (values[k] for k in ("site", "building", "space", "equipment"))
+    for asset in (site, building, space, equipment):
+        if asset is not None and asset.organisation_id != work_order.organisation_id:
+            raise DomainError(_("Le lieu choisi n'appartient pas à la collectivité du bon de travail."))
+    if equipment is not None and building is None and equipment.building_id is not None:
+        building = equipment.building
+    if equipment is not None and building is not None and equipment.building_id not in (None, building.pk):
+        raise DomainError(_("L'équipement « %(equipment)s » n'est pas dans ce bâtiment.") % {"equipment": equipment})
+    if space is not None and building is not None and space.level.building_id != building.pk:
+        raise DomainError(_("Le local « %(space)s » n'est pas dans ce bâtiment.") % {"space": space})
+    if building is not None:
+        site = building.site
+    elif equipment is not None:
+        site = equipment.site
+    return {"site": site, "building": building, "space": space, "equipment": equipment}
+
+
+@transaction.atomic
+def work_order_update(*, access: Access, work_order: WorkOrder, expected_version: int, **fields) -> WorkOrder:
+    """Change what the order is about (title, description, trade, priority, due date, place).
+
+    Only planners (`workorders.plan`) may, never on a closed order, and only if nobody saved the
+    order since `expected_version` was read (optimistic locking).
+    """
+    unknown = set(fields) - UPDATABLE_FIELDS
+    if unknown:
+        raise TypeError(f"work_order_update() does not change {', '.join(sorted(unknown))}")
+    _require(access, "workorders.plan", work_order)
+    _refuse_if_closed(work_order, _("Un bon « %(status)s » ne peut plus être modifié."))
+    if "title" in fields:
+        fields["title"] = (fields["title"] or "").strip()[:200]
+        if not fields["title"]:
+            raise DomainError(_("Donnez un intitulé au bon de travail."))
+    if "priority" in fields and fields["priority"] not in WorkOrder.Priority.values:
+        raise DomainError(_("Priorité inconnue."))
+    if "kind" in fields and fields["kind"] not in WorkOrder.Kind.values:
+        raise DomainError(_("Nature d'intervention inconnue."))
+    if "trade" in fields and fields["trade"] is None:
+        raise DomainError(_("Choisissez le corps de métier."))
+    place_keys = ("site", "building", "space", "equipment")
+    if any(key in fields for key in place_keys):
+        current = {key: fields.get(key, getattr(work_order, key)) for key in place_keys}
+        fields.update(_place_checked(work_order, current))
+    changed = sorted(name for name, value in fields.items() if getattr(work_order, name) != value)
+    save_with_version(work_order, expected_version=expected_version, fields=fields)
+    audit_record(
+        actor=access.user,
+        action="work_order.update",
+        target=work_order,
+        message=work_order.reference,
+        data={"fields": changed},
+    )
+    return work_order
+
+
+def _touch(work_order: WorkOrder, expected_version: int | None) -> None:
+    """Bump the order's version (its checklist, report or photos changed), refusing a stale copy."""
+    save_with_version(
+        work_order,
+        expected_version=work_order.version if expected_version is None else expected_version,
+        fields={},
+    )
+
+
+@transaction.atomic
+def checklist_item_toggle(
+    *, access: Access, item: ChecklistItem, done: bool, expected_version: int | None = None
+) -> ChecklistItem:
+    """Tick (or untick) a checklist point of an order the user reports on."""
+    work_order = item.work_order
+    _require(access, "workorders.report", work_order)
+    _refuse_if_closed(work_order, _("Ce bon est « %(status)s » : sa liste de contrôle ne change plus."))
+    _touch(work_order, expected_version)
+    fields = {"done": bool(done), "done_by": access.user if done else None, "done_at": timezone.now() if done else None}
+    ChecklistItem._base_manager.filter(pk=item.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    audit_record(
+        actor=access.user,
+        action="work_order.checklist",
+        target=work_order,
+        message=f"{'☑' if done else '☐'} {item.label}",
+        data={"item": str(item.pk), "done": bool(done)},
+    )
+    return item
+
+
+@transaction.atomic
+def intervention_report_save(
+    *,
+    access: Access,
+    work_order: WorkOrder,
+    notes: str,
+    signed_by_name: str,
+    expected_version: int | None = None,
+) -> InterventionReport:
+    """Write the compte rendu (what was done, who signed on site): created on first save, then updated."""
+    _require(access, "workorders.report", work_order)
+    _refuse_if_closed(work_order, _("Ce bon est « %(status)s » : son compte rendu ne peut plus être modifié."))
+    _touch(work_order, expected_version)
+    report, created = InterventionReport.objects.update_or_create(
+        work_order=work_order,
+        defaults={
+            "organisation_id": work_order.organisation_id,
+            "notes": notes.strip(),
+            "signed_by_name": signed_by_name.strip()[:150],
+            "submitted_by": access.user,
+            "submitted_at": timezone.now(),
+        },
+    )
+    audit_record(
+        actor=access.user,
+        action="work_order.report.create" if created else "work_order.report.update",
+        target=work_order,
+        message=work_order.reference,
+    )
+    return report
+
+
+@transaction.atomic
+def work_order_photo_attach(
+    *, access: Access, work_order: WorkOrder, uploaded, title: str = "", expected_version: int | None = None
+):
+    """Attach a photo or PDF to the order (checked by `document_attach`); refused on a closed order."""
+    if not (
+        work_order_may(access, "workorders.report", work_order) or work_order_may(access, "workorders.plan", work_order)
+    ):
+        raise PermissionRefused(_("Votre rôle ne permet pas cette action sur ce bon de travail."))
+    _refuse_if_closed(work_order, _("Ce bon est « %(status)s » : on ne peut plus y joindre de fichier."))
+    _touch(work_order, expected_version)
+    return document_attach(actor=access.user, target=work_order, uploaded=uploaded, title=title)

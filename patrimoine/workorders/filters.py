@@ -1,0 +1,106 @@
+"""Filters of the work-order list (django-filter). Parameter names are the French words of the URL."""
+
+import django_filters
+from django import forms
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from patrimoine.assets.models import Building
+from patrimoine.organisations.models import Organisation, Team, Trade
+from patrimoine.workorders.models import WorkOrder
+
+Status = WorkOrder.Status
+OPEN = "ouverts"
+
+SORTS = {
+    # parameter: (label, ordering)
+    "-creation": (_("Plus récents d'abord"), ("-created_at",)),
+    "creation": (_("Plus anciens d'abord"), ("created_at",)),
+    "echeance": (_("Échéance la plus proche"), (F("due_date").asc(nulls_last=True), "-created_at")),
+    "-echeance": (_("Échéance la plus lointaine"), (F("due_date").desc(nulls_last=True), "-created_at")),
+    "-priorite": (_("Priorité la plus haute"), ("-priority", F("due_date").asc(nulls_last=True), "-created_at")),
+    "priorite": (_("Priorité la plus basse"), ("priority", F("due_date").asc(nulls_last=True), "-created_at")),
+}
+DEFAULT_SORT = "-creation"
+
+
+class WorkOrderFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Rechercher"),
+        method="filter_search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Numéro ou intitulé")}),
+    )
+    statut = django_filters.ChoiceFilter(
+        label=_("Statut"),
+        choices=[(OPEN, _("Ouverts (à planifier, planifiés, en cours, suspendus)")), *Status.choices],
+        empty_label=_("Tous les statuts"),
+        method="filter_status",
+    )
+    metier = django_filters.ModelChoiceFilter(
+        label=_("Corps de métier"), field_name="trade", queryset=Trade.objects.all(), empty_label=_("Tous")
+    )
+    priorite = django_filters.ChoiceFilter(
+        label=_("Priorité"), field_name="priority", choices=WorkOrder.Priority.choices, empty_label=_("Toutes")
+    )
+    equipe = django_filters.ModelChoiceFilter(
+        label=_("Équipe"), field_name="team", queryset=Team.objects.none(), empty_label=_("Toutes")
+    )
+    collectivite = django_filters.ModelChoiceFilter(
+        label=_("Collectivité"),
+        field_name="organisation",
+        queryset=Organisation.objects.none(),
+        empty_label=_("Toutes"),
+    )
+    batiment = django_filters.ModelChoiceFilter(
+        label=_("Bâtiment"), field_name="building", queryset=Building.objects.none(), empty_label=_("Tous")
+    )
+    tri = django_filters.ChoiceFilter(
+        label=_("Trier par"),
+        choices=[(key, label) for key, (label, _ordering) in SORTS.items()],
+        empty_label=None,
+        method="filter_sort",
+    )
+
+    class Meta:
+        model = WorkOrder
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, access, queryset, **kwargs):
+        data = data.copy() if data is not None else None
+        if data is not None:
+            data.setdefault("statut", OPEN)
+            data.setdefault("tri", DEFAULT_SORT)
+        super().__init__(data, *args, queryset=queryset, **kwargs)
+        self.access = access
+        filters = self.filters
+        # Scoped querysets: only what the user's organisations hold.
+        filters["batiment"].queryset = Building.objects.filter(
+            pk__in=queryset.filter(building__isnull=False).values("building_id")
+        ).order_by("name")
+        if len(access.read_org_ids) > 1:
+            filters["collectivite"].queryset = Organisation.objects.filter(pk__in=access.read_org_ids).order_by("name")
+        else:
+            del filters["collectivite"]
+        if access.contractor_id is None and access.has("workorders.view"):
+            filters["equipe"].queryset = Team.objects.order_by("name")
+        else:
+            del filters["equipe"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(reference__icontains=value) | Q(title__icontains=value))
+
+    def filter_status(self, queryset, name, value):
+        if value == OPEN:
+            return queryset.filter(status__in=WorkOrder.OPEN_STATUSES)
+        return queryset.filter(status=value)
+
+    def filter_sort(self, queryset, name, value):
+        return queryset.order_by(*SORTS.get(value, SORTS[DEFAULT_SORT])[1])
+
+    @property
+    def sort(self) -> str:
+        value = self.form.cleaned_data.get("tri") if self.form.is_valid() else None
+        return value or DEFAULT_SORT
