@@ -60,7 +60,7 @@ class _VersionedForm(_AssetForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if not self.instance._state.adding:
             self.fields["version"].initial = self.instance.version
         else:
             self.fields["version"].required = False
@@ -104,7 +104,7 @@ class BuildingForm(_VersionedForm):
     def __init__(self, *args, access: Access, **kwargs):
         super().__init__(*args, **kwargs)
         sites = selectors.sites_visible_to(access).filter(organisation_id__in=access.write_org_ids)
-        if self.instance.pk:
+        if not self.instance._state.adding:
             sites = sites.filter(organisation_id=self.instance.organisation_id)
         self.fields["site"].queryset = sites.order_by("name")
         self.fields["construction_year"].widget.attrs.update({"inputmode": "numeric"})
@@ -181,7 +181,7 @@ class EquipmentForm(_VersionedForm):
     def __init__(self, *args, access: Access, **kwargs):
         super().__init__(*args, **kwargs)
         writable = access.write_org_ids
-        if self.instance.pk:
+        if not self.instance._state.adding:
             writable = {self.instance.organisation_id} & set(writable)
         self.fields["category"].queryset = EquipmentCategory.objects.order_by("name")
         self.fields["site"].help_text = _("Inutile si vous choisissez un bâtiment : son site est repris.")

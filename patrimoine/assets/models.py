@@ -31,22 +31,34 @@ def search_key(*parts) -> str:
     return "".join(char for char in text if not unicodedata.combining(char)).lower()
 
 
+class SearchTextField(models.TextField):
+    """Filled from the row's SEARCH_FIELDS whenever the row is written by save() or bulk_create()
+    (both call `pre_save`), so imports and the demo seed get searchable rows too. A queryset
+    `update()` does not call it: services that update that way pass the value themselves."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        if not hasattr(model_instance, "search_key"):  # historical model in a migration
+            return super().pre_save(model_instance, add)
+        value = model_instance.search_key()
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class SearchableMixin(models.Model):
-    """Keeps `search_text` in step with the fields named in SEARCH_FIELDS on every save()."""
+    """Rows found by the registry search: `search_text` holds SEARCH_FIELDS, folded."""
 
     SEARCH_FIELDS: tuple[str, ...] = ()
 
-    search_text = models.TextField(editable=False, blank=True, default="")
+    search_text = SearchTextField()
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        self.search_text = self.search_key()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "search_text"}
-        super().save(*args, **kwargs)
 
     def search_key(self) -> str:
         return search_key(*(getattr(self, name) for name in self.SEARCH_FIELDS))

@@ -4,6 +4,8 @@ import unicodedata
 
 from django.db import migrations, models
 
+import patrimoine.assets.models
+
 FIELDS = {
     "Site": ("name", "code", "address", "postal_code", "city"),
     "Building": ("name", "code", "address", "postal_code", "city"),
@@ -37,12 +39,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='building',
             name='search_text',
-            field=models.TextField(blank=True, default='', editable=False),
+            field=patrimoine.assets.models.SearchTextField(blank=True, default='', editable=False),
         ),
         migrations.AddField(
             model_name='equipment',
             name='search_text',
-            field=models.TextField(blank=True, default='', editable=False),
+            field=patrimoine.assets.models.SearchTextField(blank=True, default='', editable=False),
         ),
         migrations.AddField(
             model_name='level',
@@ -52,7 +54,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='site',
             name='search_text',
-            field=models.TextField(blank=True, default='', editable=False),
+            field=patrimoine.assets.models.SearchTextField(blank=True, default='', editable=False),
         ),
         migrations.AddField(
             model_name='space',

@@ -92,6 +92,17 @@ def test_equipment_search_matches_its_own_fields_and_its_building(f, world):
         assert not selectors.equipment_matching(equipment, "chaudière acacias").exists()
 
 
+def test_rows_bulk_created_by_an_import_are_searchable(world, unscoped):
+    from patrimoine.assets.models import Building
+
+    Building.objects.bulk_create(
+        [Building(organisation=world.nesmy, site=world.school.site, name="Salle des fêtes Œuvre", code="SDF")]
+    )
+    access = access_of(world.claire)
+    found = selectors.buildings_matching(selectors.buildings_visible_to(access), "fetes oeuvre")
+    assert [b.code for b in found] == ["SDF"]
+
+
 def test_search_text_follows_edits(world, unscoped):
     world.school.name = "École Marie Curie"
     world.school.save()
