@@ -31,9 +31,7 @@ class CostFilterForm(forms.Form):
 class CostFilter(django_filters.FilterSet):
     """Applied to the validated orders the user may read (`costs.selectors.validated_orders`)."""
 
-    year = django_filters.TypedChoiceFilter(
-        label=_("Année"), choices=_years, coerce=int, method="filter_period", empty_label=None
-    )
+    year = django_filters.ChoiceFilter(label=_("Année"), choices=_years, method="filter_period", empty_label=None)
     date_from = django_filters.DateFilter(
         label=_("Du"), method="filter_period", widget=DateInput, input_formats=["%Y-%m-%d", "%d/%m/%Y"]
     )
@@ -71,7 +69,7 @@ class CostFilter(django_filters.FilterSet):
     def period(self) -> Period:
         """Dates given win over the year; a missing bound is the year's."""
         data = self.form.cleaned_data if self.is_valid() else {}
-        year = data.get("year") or timezone.localdate().year
+        year = int(data.get("year") or timezone.localdate().year)
         start = data.get("date_from") or dt.date(year, 1, 1)
         end = data.get("date_to") or dt.date(year, 12, 31)
         if data.get("date_from") and not data.get("date_to"):

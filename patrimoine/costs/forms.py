@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patrimoine.organisations.models import TeamMember, Trade
 
-HOURS_ERROR = _("Le temps saisi doit être compris entre 0,01 et 24 heures (par exemple « 1,75 » ou « 1h45 »).")
+HOURS_ERROR = _("Le temps saisi doit être compris entre 0,01 et 24 heures.")
 _HOURS_MINUTES = re.compile(r"^(?:(?P<h>\d{1,2})\s*h(?:eures?)?)?\s*(?:(?P<m>\d{1,3})\s*(?:min(?:utes?)?|mn)?)?$")
 
 
@@ -76,7 +76,8 @@ class FrenchDecimalField(forms.CharField):
         try:
             number = parse_french_decimal(value)
         except ValueError as exc:
-            raise forms.ValidationError(_("Saisissez un nombre, par exemple « 12,50 »."), code="invalid") from exc
+            message = _("Saisissez un nombre, par exemple «\u00a012,50\u00a0».")
+            raise forms.ValidationError(message, code="invalid") from exc
         if self.positive and number <= 0:
             raise forms.ValidationError(_("Saisissez un nombre supérieur à zéro."), code="min_value")
         if self.min_value is not None and number < self.min_value:
@@ -106,7 +107,7 @@ class TimeEntryForm(_LineForm):
     date = forms.DateField(label=_("Date"), widget=DateInput, input_formats=["%Y-%m-%d", "%d/%m/%Y"])
     hours = HoursField(
         label=_("Temps passé"),
-        help_text=_("En heures : « 1,75 » ou « 1h45 »."),
+        help_text=_("Par exemple «\u00a01,75\u00a0» ou «\u00a01h45\u00a0»."),
         widget=forms.TextInput(attrs={"inputmode": "text", "autocomplete": "off", "size": 8}),
     )
 

@@ -217,7 +217,8 @@ CSV_GROUPINGS = {
 @require_GET
 def overview(request):
     """Cost of the validated orders of a period, per commune, building, trade and month."""
-    request.access.require("costs.view")
+    if not request.access.has("costs.view"):
+        raise PermissionDenied
     filterset = CostFilter(request.GET, queryset=validated_orders(request.access), access=request.access)
     orders = filterset.qs
     period = filterset.period
