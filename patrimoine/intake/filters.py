@@ -15,9 +15,9 @@ ALL = "toutes"
 
 SORTS = {
     # parameter: (label, ordering)
-    "urgence": (_("Les plus urgentes, puis les plus anciennes"), ("urgency_rank", "created_at")),
-    "-creation": (_("Les plus récentes d'abord"), ("-created_at",)),
-    "creation": (_("Les plus anciennes d'abord"), ("created_at",)),
+    "urgence": (_("Urgentes d'abord"), ("urgency_rank", "created_at")),
+    "-creation": (_("Plus récentes d'abord"), ("-created_at",)),
+    "creation": (_("Plus anciennes d'abord"), ("created_at",)),
 }
 
 
@@ -30,7 +30,7 @@ class WorkRequestFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Rechercher"),
         method="filter_search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Numéro, mots de la description, lieu")}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("N°, mots, lieu…")}),
     )
     urgence = django_filters.ChoiceFilter(
         label=_("Urgence"), field_name="urgency", choices=Urgency.choices, empty_label=_("Toutes")
@@ -76,6 +76,12 @@ class WorkRequestFilter(django_filters.FilterSet):
         else:
             del self.filters["batiment"]
             del self.filters["urgence"]
+
+    @property
+    def form(self):
+        form = super().form
+        form.label_suffix = ""
+        return form
 
     @property
     def status(self) -> str:

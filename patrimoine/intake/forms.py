@@ -29,6 +29,14 @@ URGENCY_OPTIONS = [
 ]
 
 
+class Form(forms.Form):
+    """Labels without the trailing colon (the design system puts them above the field)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -76,7 +84,7 @@ def building_choices(buildings, *, several_communes: bool) -> list:
     return choices
 
 
-class WorkRequestForm(forms.Form):
+class WorkRequestForm(Form):
     """« Signaler un problème ». The building's equipment and rooms are offered once it is known."""
 
     building = forms.ChoiceField(label=_("Bâtiment"), required=False)
@@ -185,7 +193,7 @@ SLOTS = {
 }
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(Form):
     """Accept, with corrections: every field is optional, the suggestion fills the blanks."""
 
     trade = forms.ModelChoiceField(
@@ -249,7 +257,7 @@ class AcceptForm(forms.Form):
         return cleaned
 
 
-class RejectForm(forms.Form):
+class RejectForm(Form):
     reason = forms.CharField(
         label=_("Motif du rejet"),
         max_length=2000,
@@ -259,7 +267,7 @@ class RejectForm(forms.Form):
     )
 
 
-class MergeForm(forms.Form):
+class MergeForm(Form):
     into = forms.ChoiceField(
         label=_("Demande qui signale déjà ce problème"),
         widget=forms.RadioSelect,

@@ -175,9 +175,15 @@ def spaces_of_building(building: Building | None) -> list[Space]:
 
 
 def merge_candidates(access: Access, work_request: WorkRequest, *, days: int = 90, limit: int = 40):
-    """Recent open requests of the same organisation a duplicate may join: same building first."""
+    """Recent open requests of the same organisation a duplicate may join: same building first, then
+    those needing the same trade (two teachers reporting the same broken window), then the newest."""
     since = timezone.now() - timedelta(days=days)
     same_building = Q(building_id=work_request.building_id) if work_request.building_id else Q(pk__in=[])
+    same_trade = (
+        Q(suggested_trade_id=work_request.suggested_trade_id) | Q(trade_id=work_request.suggested_trade_id)
+        if work_request.suggested_trade_id
+        else Q(pk__in=[])
+    )
     return (
         work_requests_visible_to(access)
         .filter(organisation_id=work_request.organisation_id, status__in=[Status.NEW, Status.ACCEPTED])
@@ -185,8 +191,11 @@ def merge_candidates(access: Access, work_request: WorkRequest, *, days: int = 9
         .filter(Q(work_order__isnull=True) | Q(work_order__status__in=WorkOrder.OPEN_STATUSES))
         .exclude(pk=work_request.pk)
         .select_related("building", "work_order")
-        .annotate(same_building=Case(When(same_building, then=Value(0)), default=Value(1), output_field=IntegerField()))
-        .order_by("same_building", "-created_at")[:limit]
+        .annotate(
+            same_building=Case(When(same_building, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            same_trade=Case(When(same_trade, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        )
+        .order_by("same_building", "same_trade", "-created_at")[:limit]
     )
 
 

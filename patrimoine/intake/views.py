@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from patrimoine.assets.models import Equipment
@@ -25,6 +26,13 @@ from patrimoine.intake.services import requester_email
 
 Status = WorkRequest.Status
 PAGE_SIZE = 25
+TAB_LABELS = {
+    Status.NEW.value: _lazy("À trier"),
+    Status.ACCEPTED.value: _lazy("Acceptées"),
+    Status.REJECTED.value: _lazy("Rejetées"),
+    Status.MERGED.value: _lazy("Fusionnées"),
+    ALL: _lazy("Toutes"),
+}
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -149,7 +157,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     tabs = []
-    for value, label in [*Status.choices, (ALL, _("Toutes"))]:
+    for value, label in TAB_LABELS.items():
         params["statut"] = value
         tabs.append(
             {
@@ -329,6 +337,7 @@ def request_merge(request: HttpRequest, pk) -> HttpResponse:
 def _triage_context(request: HttpRequest, work_request: WorkRequest, form) -> dict:
     return {
         "wr": work_request,
+        "requester_email": requester_email(work_request),
         "form": form,
         "progress": selectors.request_progress(work_request),
         "next": _next_url(request, reverse("intake:list")),

@@ -289,14 +289,16 @@ def test_reject_needs_a_reason(world, login):
     assert "Rejetée — Relève du bailleur" in page
 
 
-def test_merge_offers_same_building_first_and_merges(world, login):
+def test_merge_offers_same_building_and_trade_first_and_merges(world, login):
     other_building = file_request(world.paul, world.town_hall, "Vitre cassée à la mairie")
     master = file_request(world.nadia, world.school, "Vitre cassée en salle 2")
+    newer_other_trade = file_request(world.nadia, world.school, "Néon qui clignote en salle 3")
     duplicate = file_request(world.paul, world.school, "Carreau cassé salle 2")
     client = login(world.karim, world.epci)
     url = reverse("intake:merge", kwargs={"pk": duplicate.pk})
     page = client.get(url).content.decode()
-    assert page.index(master.reference) < page.index(other_building.reference)
+    assert page.index(master.reference) < page.index(newer_other_trade.reference)
+    assert page.index(newer_other_trade.reference) < page.index(other_building.reference)
     assert client.post(url, {}).status_code == 400
     assert client.post(url, {"into": master.pk}).status_code == 302
     assert state(duplicate) == (Status.MERGED, None, "", master.pk)
