@@ -60,12 +60,20 @@ def order_url(work_order) -> str:
 
 
 def _section(
-    request, work_order, *, bound: dict | None = None, status: int = 200, notice: str = "", error: bool = False
+    request,
+    work_order,
+    *,
+    bound: dict | None = None,
+    status: int = 200,
+    notice: str = "",
+    error: bool = False,
+    keep_open: str = "",
 ):
     costs = work_order_costs_context(request.access, work_order)
     costs["forms"] = cost_forms(request.access, costs, bound=bound)
     costs["notice"] = notice
     costs["notice_is_error"] = error
+    costs["open"] = keep_open  # the add form just used stays open for the next line
     context = {"work_order": work_order, "costs": costs, "order_url": detail_url(work_order)}
     template = "costs/partials/work_order_costs.html" if _is_htmx(request) else "costs/work_order_costs_page.html"
     return TemplateResponse(request, template, context, status=status)
@@ -102,7 +110,7 @@ def _add(request, pk, kind: str):
             form.add_error(None, error.message)
         else:
             if _is_htmx(request):
-                return _section(request, work_order, notice=notice)
+                return _section(request, _reload(request, work_order), notice=notice, keep_open=kind)
             messages.success(request, notice)
             return redirect(order_url(work_order))
     return _section(request, work_order, bound={kind: form}, status=400)
