@@ -99,7 +99,8 @@ class Crew:
 
     def request(self, job: Job, place: Place, org_slug: str, created_at: datetime, urgency: str) -> RequestSpec:
         rng = self.rng
-        spec = RequestSpec(created_at=created_at, description=job.request or job.title, urgency=urgency)
+        text = job.request or f"À prévoir : {job.title[0].lower()}{job.title[1:]}."
+        spec = RequestSpec(created_at=created_at, description=text, urgency=urgency)
         outdoor = place.building is None or job.trade in ("voirie", "espaces-verts")
         roll = rng.random()
         if outdoor:

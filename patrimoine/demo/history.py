@@ -164,7 +164,7 @@ def _closed_order(crew: Crew, job: Job, place: Place, slug: str, day: date, end:
     if rng.random() < 0.035:  # cancelled before anyone went
         spec.cancelled_at = later(spec.planned_at, rng.randint(60, 60 * 24 * 5))
         spec.cancel_reason = rng.choice(job_data.CANCEL_REASONS)
-        if rng.random() < 0.4:
+        if rng.random() < 0.4 or spec.planned_start >= end:
             spec.planned_at = spec.planned_start = spec.planned_end = None
         return spec if spec.cancelled_at < end else None
 

@@ -372,7 +372,7 @@ class Present:
         start = at(day, hour, minute) + timedelta(minutes=rng.choice([0, 0, 15, 30]))
         hours = min(self.crew.hours(job), Decimal("3.50"))
         created = at(add_workdays(day - timedelta(days=rng.randint(3, 8)), 0), rng.randint(8, 16), rng.randint(0, 59))
-        created = self.clock.past(min(created, start - timedelta(hours=20)))
+        created = min(created, start - timedelta(hours=20), self.now - timedelta(hours=rng.randint(2, 60)))
         spec = self.crew.base_spec(
             job=job,
             place=place,
