@@ -26,7 +26,7 @@ class _AssetFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Statut"),
         choices=STATUS_CHOICES,
-        empty_label=_("En service et hors service"),
+        empty_label=_("Tous sauf archivés"),
         method="filter_status",
     )
     erp = django_filters.ChoiceFilter(label=_("ERP"), choices=ERP_CHOICES, empty_label=_("Tous"), method="filter_erp")
@@ -70,7 +70,7 @@ class _AssetFilter(django_filters.FilterSet):
 class BuildingFilter(_AssetFilter):
     o = django_filters.OrderingFilter(
         label=_("Trier par"),
-        fields=(("name", "name"), ("city", "city"), ("surface_m2", "surface_m2"), ("construction_year", "year")),
+        fields=(("search_text", "name"), ("city", "city"), ("surface_m2", "surface_m2"), ("construction_year", "year")),
         field_labels={"name": _("nom"), "city": _("commune"), "surface_m2": _("surface"), "year": _("année")},
         empty_label=_("Nom"),
     )
@@ -78,6 +78,10 @@ class BuildingFilter(_AssetFilter):
     class Meta:
         model = Building
         fields = ["q", "status", "erp", "category", "organisation"]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return queryset if self.form.cleaned_data.get("o") else queryset.order_by("search_text", "pk")
 
     def filter_search(self, queryset, name, value):
         return selectors.buildings_matching(queryset, value)

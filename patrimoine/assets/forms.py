@@ -4,6 +4,7 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,11 @@ class _AssetForm(forms.ModelForm):
             self.fields["postal_code"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "postal-code"})
         if "surface_m2" in self.fields:
             self.fields["surface_m2"].widget.attrs.update({"inputmode": "decimal"})
+        if "status" in self.fields:
+            # Archiving goes through its own action (it archives the contents too); the form only
+            # offers « archivé » to keep it, or to put an archived asset back in service.
+            keep = {AssetStatus.IN_SERVICE, AssetStatus.OUT_OF_SERVICE, self.instance.status}
+            self.fields["status"].choices = [(v, label) for v, label in AssetStatus.choices if v in keep]
 
     def grouped(self) -> list[tuple]:
         """The visible fields by fieldset, for the template: [(id, legend, [bound fields])]."""
@@ -106,7 +112,8 @@ class BuildingForm(_VersionedForm):
         sites = selectors.sites_visible_to(access).filter(organisation_id__in=access.write_org_ids)
         if not self.instance._state.adding:
             sites = sites.filter(organisation_id=self.instance.organisation_id)
-        self.fields["site"].queryset = sites.order_by("name")
+        sites = sites.filter(~Q(status=AssetStatus.ARCHIVED) | Q(pk=self.instance.site_id))
+        self.fields["site"].queryset = sites.order_by("search_text")
         self.fields["construction_year"].widget.attrs.update({"inputmode": "numeric"})
         self.fields["erp_type"].help_text = _("Obligatoire pour un établissement recevant du public.")
         self.fields["erp_category"].help_text = _("Obligatoire pour un établissement recevant du public.")
@@ -186,13 +193,16 @@ class EquipmentForm(_VersionedForm):
         self.fields["category"].queryset = EquipmentCategory.objects.order_by("name")
         self.fields["site"].help_text = _("Inutile si vous choisissez un bâtiment : son site est repris.")
         self.fields["site"].queryset = (
-            selectors.sites_visible_to(access).filter(organisation_id__in=writable).order_by("name")
+            selectors.sites_visible_to(access)
+            .filter(organisation_id__in=writable)
+            .filter(~Q(status=AssetStatus.ARCHIVED) | Q(pk=self.instance.site_id))
+            .order_by("search_text")
         )
         self.fields["building"].queryset = (
             selectors.buildings_visible_to(access)
             .filter(organisation_id__in=writable)
-            .exclude(status=AssetStatus.ARCHIVED)
-            .order_by("name")
+            .filter(~Q(status=AssetStatus.ARCHIVED) | Q(pk=self.instance.building_id))
+            .order_by("search_text")
         )
         building_id = self._chosen_building_id()
         self.fields["level"].queryset = (

@@ -115,7 +115,8 @@ def equipment_matching(equipment: QuerySet[Equipment], query: str) -> QuerySet[E
 
 
 def site_tree(access: Access, buildings: QuerySet[Building], *, only_matching: bool) -> QuerySet[Site]:
-    """Sites with their (already filtered) buildings prefetched in `tree_buildings`.
+    """Sites with their (already filtered) buildings prefetched in `tree_buildings`, in
+    alphabetical order whatever the accents (the folded `search_text` starts with the name).
 
     With `only_matching`, sites without a matching building are left out (a search or a filter is
     active); otherwise every visible site is listed, even one holding only outdoor equipment.
@@ -124,13 +125,17 @@ def site_tree(access: Access, buildings: QuerySet[Building], *, only_matching: b
     sites = sites_visible_to(access).select_related("organisation")
     if only_matching:
         sites = sites.filter(Exists(buildings.filter(site_id=OuterRef("pk"))))
-    tree_buildings = buildings.annotate(equipment_count=Count("equipment", distinct=True)).order_by("name")
+    tree_buildings = buildings.annotate(equipment_count=Count("equipment", distinct=True)).order_by("search_text")
     site_equipment = equipment_visible_to(access).filter(site_id=OuterRef("pk"), building__isnull=True)
-    return sites.annotate(
-        outdoor_equipment=Coalesce(
-            site_equipment.order_by().values("site_id").annotate(n=Count("pk")).values("n")[:1], 0
+    return (
+        sites.order_by("search_text")
+        .annotate(
+            outdoor_equipment=Coalesce(
+                site_equipment.order_by().values("site_id").annotate(n=Count("pk")).values("n")[:1], 0
+            )
         )
-    ).prefetch_related(Prefetch("buildings", queryset=tree_buildings, to_attr="tree_buildings"))
+        .prefetch_related(Prefetch("buildings", queryset=tree_buildings, to_attr="tree_buildings"))
+    )
 
 
 # --- What a building, site or equipment page shows.
@@ -151,7 +156,7 @@ def building_equipment(access: Access, building: Building) -> QuerySet[Equipment
         equipment_visible_to(access)
         .filter(building=building)
         .select_related("category", "level", "space")
-        .order_by("category__name", "name")
+        .order_by("category__name", "search_text")
     )
 
 
@@ -161,7 +166,7 @@ def site_equipment(access: Access, site: Site) -> QuerySet[Equipment]:
         equipment_visible_to(access)
         .filter(site=site, building__isnull=True)
         .select_related("category")
-        .order_by("category__name", "name")
+        .order_by("category__name", "search_text")
     )
 
 
@@ -170,7 +175,7 @@ def site_buildings(access: Access, site: Site) -> QuerySet[Building]:
         buildings_visible_to(access)
         .filter(site=site)
         .annotate(equipment_count=Count("equipment", distinct=True))
-        .order_by("name")
+        .order_by("search_text")
     )
 
 

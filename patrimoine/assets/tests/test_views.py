@@ -385,3 +385,17 @@ def test_delete_link_is_hidden_when_the_building_has_history(f, login, world):
     page = login(world.claire).get(building_url(world.school)).content.decode()
     assert reverse("assets:building-delete", args=[world.school.pk]) not in page
     assert reverse("assets:building-archive", args=[world.school.pk]) in page
+
+
+def test_edit_form_leaves_archiving_to_the_archive_action(login, world):
+    client = login(world.claire)
+    form = client.get(reverse("assets:building-edit", args=[world.school.pk])).content.decode()
+    assert 'value="archive"' not in form
+    client.post(reverse("assets:building-archive", args=[world.school.pk]))
+    form = client.get(reverse("assets:building-edit", args=[world.school.pk])).content.decode()
+    assert 'value="archive" selected' in form  # an archived building can be put back in service
+    response = client.post(
+        reverse("assets:building-edit", args=[world.school.pk]),
+        _building_post(reload(world.school), status="en_service"),
+    )
+    assert response.status_code == 302 and reload(world.school).status == AssetStatus.IN_SERVICE

@@ -36,7 +36,13 @@ def asset_list(request):
         queryset=selectors.buildings_visible_to(access).select_related("site", "organisation"),
         access=access,
     )
-    context = {"filter": buildings, "searching": buildings.is_active, "several_orgs": len(access.read_org_ids) > 1}
+    context = {
+        "filter": buildings,
+        "searching": buildings.is_active,
+        "filtering": buildings.is_active
+        and any(buildings.form.cleaned_data.get(name) for name in buildings.form.cleaned_data if name != "q"),
+        "several_orgs": len(access.read_org_ids) > 1,
+    }
     if buildings.is_active:
         context["buildings_page"] = Paginator(buildings.qs, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         cleaned = buildings.form.cleaned_data
@@ -48,11 +54,11 @@ def asset_list(request):
                 ),
                 access=access,
             )
-            context["equipment_page"] = Paginator(equipment.qs.order_by("name", "code"), RESULTS_PER_PAGE).get_page(
-                request.GET.get("epage")
-            )
+            context["equipment_page"] = Paginator(
+                equipment.qs.order_by("search_text", "pk"), RESULTS_PER_PAGE
+            ).get_page(request.GET.get("epage"))
     else:
-        sites = selectors.site_tree(access, buildings.qs, only_matching=False).order_by("name")
+        sites = selectors.site_tree(access, buildings.qs, only_matching=False)
         context["sites_page"] = Paginator(sites, SITES_PER_PAGE).get_page(request.GET.get("page"))
     context["can_change"] = access.has("assets.change") and bool(access.write_org_ids)
     template = "assets/partials/list_results.html" if is_htmx(request) else "assets/list.html"
