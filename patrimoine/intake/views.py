@@ -178,6 +178,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         "counts": counts,
         "sees_all": sees_all,
         "triager": triager,
+        "triage": selectors.triage_counts(access) if triager else None,
         "show_commune": len(access.read_org_ids) > 1,
         "page_query": params.urlencode(),
         "next": request.get_full_path(),
@@ -345,7 +346,9 @@ def _triage_context(request: HttpRequest, work_request: WorkRequest, form) -> di
 
 
 def _render_row(request: HttpRequest, work_request: WorkRequest, error: str, status: int) -> HttpResponse:
+    """The list row after a one-click decision, and the triage counters out of band (htmx)."""
     context = {
+        "oob_triage": None if error else selectors.triage_counts(request.access),
         "row": _row(request.access, work_request, error),
         "triager": request.access.has("intake.triage"),
         "sees_all": request.access.has("intake.view_all"),

@@ -42,6 +42,7 @@ def test_nadia_reports_a_leak_with_a_photo_and_karim_accepts_it_in_one_click(wor
     row.get_by_role("button", name="Accepter").click()
     page.locator(f"#request-{request.pk}").get_by_text("Acceptée — intervention à planifier").wait_for()
     assert page.url == url_before  # swapped in place by htmx, no reload
+    assert page.locator("#triage-stats .stat__value").first.inner_text() == "0"
     with scopes_disabled():
         order = WorkOrder.objects.get()
     assert (order.trade.code, order.priority) == ("plomberie", WorkOrder.Priority.URGENT)

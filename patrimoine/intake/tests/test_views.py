@@ -227,6 +227,8 @@ def test_one_click_accept_with_htmx_swaps_the_row(world, login):
         order = WorkOrder.objects.get()
     assert order.reference in page and "Acceptée — intervention à planifier" in page
     assert (order.trade.code, order.priority) == ("plomberie", WorkOrder.Priority.URGENT)
+    assert page.count('id="triage-stats" hx-swap-oob="true"') == 1  # the counters follow
+    assert '<span class="stat__value">0</span> <span class="stat__label">à trier' in page
 
 
 def test_one_click_accept_without_javascript_comes_back_to_the_list(world, login):
@@ -362,6 +364,7 @@ def test_filters_by_commune_and_urgency_and_tabs_count(world, login):
     assert detail_url(nesmy) in page and detail_url(venansault) not in page
     page = client.get(LIST).content.decode()
     assert 'aria-current="page">À trier <span class="tabs__count">2</span>' in page
+    assert "à trier — Nesmy 1 · Venansault 1" in page and page.count('id="triage-stats"') == 1
 
 
 def make_requests(world, n):
