@@ -399,3 +399,17 @@ def test_edit_form_leaves_archiving_to_the_archive_action(login, world):
         _building_post(reload(world.school), status="en_service"),
     )
     assert response.status_code == 302 and reload(world.school).status == AssetStatus.IN_SERVICE
+
+
+def test_a_level_with_spaces_is_kept_and_an_empty_one_is_deleted_from_its_edit_page(f, login, world):
+    full = f.level(world.school, "Rez-de-chaussée")
+    f.space(full, "Cantine")
+    empty = f.level(world.school, "Combles", position=2)
+    client = login(world.claire)
+    edit_page = client.get(reverse("assets:level-edit", args=[empty.pk])).content.decode()
+    assert reverse("assets:level-delete", args=[empty.pk]) in edit_page
+    refused = client.post(reverse("assets:level-delete", args=[full.pk]))
+    assert refused.status_code == 400 and "Ce niveau a un historique" in refused.content.decode()
+    assert client.post(reverse("assets:level-delete", args=[empty.pk])).status_code == 302
+    with scopes_disabled():
+        assert list(type(full).objects.filter(building=world.school)) == [full]

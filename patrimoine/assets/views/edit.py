@@ -22,6 +22,7 @@ from patrimoine.assets.forms import (
     SiteForm,
     SpaceForm,
 )
+from patrimoine.assets.models import AssetStatus
 from patrimoine.assets.views.browse import (
     building_page_context,
     equipment_page_context,
@@ -40,6 +41,11 @@ def _require_change(access, obj=None) -> None:
 
 def _form_page(request, form, *, title, cancel_url, obj=None, status=200, htmx_template=None):
     context = {"form": form, "title": title, "cancel_url": cancel_url, "object": obj}
+    if obj is not None:
+        kind = obj._meta.model_name  # site, building, level, space, equipment: the url names' prefix
+        if obj.status != AssetStatus.ARCHIVED:
+            context["archive_url"] = reverse(f"assets:{kind}-archive", args=[obj.pk])
+        context["delete_url"] = reverse(f"assets:{kind}-delete", args=[obj.pk])
     template = htmx_template if htmx_template and is_htmx(request) else "assets/form.html"
     return render(request, template, context, status=status)
 
