@@ -32,7 +32,7 @@ class WorkOrderFilter(django_filters.FilterSet):
     )
     statut = django_filters.ChoiceFilter(
         label=_("Statut"),
-        choices=[(OPEN, _("Ouverts (à planifier, planifiés, en cours, suspendus)")), *Status.choices],
+        choices=[(OPEN, _("Ouverts")), *Status.choices],
         empty_label=_("Tous les statuts"),
         method="filter_status",
     )

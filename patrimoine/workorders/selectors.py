@@ -243,6 +243,14 @@ class PlanningRow:
     def capacity(self) -> Decimal:
         return SLOT_HOURS * len(SLOTS) * WORK_DAYS
 
+    @property
+    def by_slot(self) -> list[tuple[str, str, list[PlanningCell]]]:
+        """The row as the board draws it: one line per half day (matin, après-midi), one cell per day."""
+        return [
+            (code, str(label), self.cells[index :: len(SLOTS)])
+            for index, (code, (label, *_)) in enumerate(SLOTS.items())
+        ]
+
 
 def planning_board(access: Access, team: Team, monday: date) -> dict:
     """A team's week: one row per technician, Monday–Friday in half days, the orders planned in each

@@ -35,6 +35,7 @@ from patrimoine.workorders.models import WorkOrder
 
 Status = WorkOrder.Status
 PAGE_SIZE = 25
+PRIMARY_FILTERS = ("q", "statut", "tri")
 
 
 def _is_htmx(request) -> bool:
@@ -66,6 +67,8 @@ def work_order_list(request):
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter": filterset,
+        "primary_filters": PRIMARY_FILTERS,
+        "advanced_active": any(request.GET.get(name) for name in filterset.form.fields if name not in PRIMARY_FILTERS),
         "page": page,
         "sort": filterset.sort,
         "show_organisation": len(access.read_org_ids) > 1,
@@ -90,10 +93,22 @@ TRANSITION_LABELS = {
 }
 
 
+ACTION_ORDER = [
+    Status.IN_PROGRESS,
+    Status.DONE,
+    Status.VALIDATED,
+    Status.PLANNED,
+    Status.SUSPENDED,
+    Status.TO_PLAN,
+    Status.CANCELLED,
+]
+
+
 def _transition_actions(access, work_order: WorkOrder) -> list[dict]:
     """The buttons of the status section: one small form per move the user may make now."""
     actions = []
-    for to in services.allowed_transitions(access, work_order):
+    allowed = services.allowed_transitions(access, work_order)
+    for to in sorted(allowed, key=ACTION_ORDER.index):
         if work_order.status == Status.TO_PLAN and to == Status.PLANNED:
             continue  # planning needs a team and a slot: the « Planifier » page does it
         asks, reason_label = "", ""
@@ -416,10 +431,13 @@ UNPLANNED_SHOWN = 40
 
 
 def _week_of(value: str | None) -> date:
+    """The Monday of the week asked for; by default this week, or the next one from Saturday on."""
+    today = timezone.localdate()
+    default = today + timedelta(days=2) if today.weekday() >= 5 else today
     try:
-        day = date.fromisoformat(value) if value else timezone.localdate()
+        day = date.fromisoformat(value) if value else default
     except ValueError:
-        day = timezone.localdate()
+        day = default
     return selectors.week_start(day)
 
 
@@ -452,7 +470,7 @@ def _planning_context(request, team_param=None, week_param=None) -> dict:
         "Status": Status,
         "movable_statuses": (Status.PLANNED, Status.SUSPENDED),
         "morning": selectors.MORNING,
-        "column_count": 1 + len(board["days"]) * len(selectors.SLOTS),
+        "column_count": 2 + len(board["days"]),
     }
 
 
