@@ -97,7 +97,10 @@ class Crew:
 
     # ---- requests
 
-    def request(self, job: Job, place: Place, org_slug: str, created_at: datetime, urgency: str) -> RequestSpec:
+    def request(
+        self, job: Job, place: Place, org_slug: str, created_at: datetime, urgency: str, owners: bool = True
+    ) -> RequestSpec:
+        """How the problem was reported. `owners`: the building's demo requester may be the one who did."""
         rng = self.rng
         text = job.request or f"À prévoir : {job.title[0].lower()}{job.title[1:]}."
         spec = RequestSpec(created_at=created_at, description=text, urgency=urgency)
@@ -121,7 +124,7 @@ class Crew:
                 ),
                 None,
             )
-            if owner and rng.random() < 0.7:
+            if owner and owners and rng.random() < 0.7:
                 spec.requested_by = self.user(owner)
             else:
                 names = job_data.REQUESTERS.get(place.kind, job_data.REQUESTERS["default"])

@@ -387,7 +387,9 @@ class Present:
         spec.priority = Priority.NORMAL if rng.random() < 0.8 else Priority.HIGH
         spec.due_date = self.crew.due_date(created, spec.priority)
         if job.kind == WorkOrder.Kind.CORRECTIVE and rng.random() < 0.75:
-            spec.request = self.crew.request(job, place, slug, later(created, -rng.randint(30, 600)), "normale")
+            spec.request = self.crew.request(
+                job, place, slug, later(created, -rng.randint(30, 600)), "normale", owners=False
+            )
             spec.request.triaged_by, spec.request.triaged_at = spec.planner, created
             spec.description = spec.request.description
         self.plan(spec, start, float(hours))
@@ -436,7 +438,9 @@ class Present:
             urgency = rng.choices(["normale", "faible", "urgente"], [75, 20, 5])[0]
             spec.priority = self.crew.priority_for(urgency, rng)
             spec.due_date = self.crew.due_date(created, spec.priority)
-            spec.request = self.crew.request(job, place, slug, later(created, -rng.randint(30, 900)), urgency)
+            spec.request = self.crew.request(
+                job, place, slug, later(created, -rng.randint(30, 900)), urgency, owners=False
+            )
             spec.request.triaged_by, spec.request.triaged_at = spec.planner, created
             spec.description = spec.request.description
             self.ledger.add_order(spec)
