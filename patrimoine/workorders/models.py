@@ -136,9 +136,18 @@ class WorkOrder(TenantModel):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "reference"], name="uniq_work_order_reference"),
+            # total = labour + material + external. Within a tenth of a cent: SQLite stores decimals
+            # as binary floats, where 67.2 + 14.1 + 15.1 is not exactly 96.4 (PostgreSQL is exact).
             models.CheckConstraint(
                 condition=models.Q(
-                    total_cost=models.F("labour_cost") + models.F("material_cost") + models.F("external_cost")
+                    total_cost__gte=models.F("labour_cost")
+                    + models.F("material_cost")
+                    + models.F("external_cost")
+                    - Decimal("0.001"),
+                    total_cost__lte=models.F("labour_cost")
+                    + models.F("material_cost")
+                    + models.F("external_cost")
+                    + Decimal("0.001"),
                 ),
                 name="work_order_total_is_sum",
             ),

@@ -3,7 +3,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection
 from django_scopes import scopes_disabled
 
 from conftest import access_of
@@ -154,14 +153,6 @@ def test_material_cost_is_the_items_average_cost_at_that_moment(world):
     assert (line.label, line.unit_cost, line.amount) == ("Joint fibre 20/27", Decimal("0.85"), Decimal("1.70"))
 
 
-@pytest.mark.xfail(
-    connection.vendor == "sqlite",
-    strict=True,
-    raises=IntegrityError,
-    reason="SQLite stores decimals as binary floats: the check work_order_total_is_sum (workorders) compares "
-    "96.4 with 67.2 + 14.1 + 15.1 = 96.39999999999999 and refuses the journey-4 order. The constraint needs a "
-    "tolerance (e.g. total within ±0.001 of the sum); then this test passes and the xfail must go.",
-)
 def test_order_cost_is_labour_plus_materials_plus_external(world):
     chef = access_of(world["chef"])
     _add_time(world, hours="1.75")
