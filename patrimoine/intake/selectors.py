@@ -294,7 +294,7 @@ def work_order_progress(work_order: WorkOrder) -> Progress:
 def request_progress(work_request: WorkRequest) -> Progress:
     """What the requester reads about her request, from its status and its work order's."""
     if work_request.status == Status.REJECTED:
-        return Progress("rejected", _("Rejetée — %(reason)s") % {"reason": work_request.rejection_reason}, "urgent")
+        return Progress("rejected", _("Rejetée — %(reason)s") % {"reason": work_request.rejection_reason}, "warn")
     if work_request.status == Status.MERGED and work_request.duplicate_of_id:
         master = work_request.duplicate_of
         text = _("Fusionnée avec %(reference)s") % {"reference": master.reference}

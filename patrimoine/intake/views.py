@@ -157,7 +157,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     tabs = []
-    for value, label in TAB_LABELS.items():
+    labels = TAB_LABELS if sees_all else {**TAB_LABELS, Status.NEW.value: _("En attente")}
+    for value, label in labels.items():
         params["statut"] = value
         tabs.append(
             {
@@ -181,6 +182,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
         "triage": selectors.triage_counts(access) if triager else None,
         "show_commune": len(access.read_org_ids) > 1,
         "page_query": params.urlencode(),
+        # A requester with a handful of requests needs no search form.
+        "show_filters": sees_all or counts["all"] > 10 or bool(request.GET.get("q")),
         "next": request.get_full_path(),
     }
     return render(request, "intake/request_list.html", context)
