@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "patrimoine.organisations.middleware.AccessScopeMiddleware",
+    "patrimoine.core.middleware.DomainErrorMiddleware",
 ]
 
 if PRODUCTION:
