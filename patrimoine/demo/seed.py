@@ -52,9 +52,10 @@ class Summary:
         ]
 
 
-def seed_demo() -> Summary:
+def seed_demo(now=None) -> Summary:
+    """Load the demo; `now` (aware datetime) only to check the story on another day than today."""
     started = time.monotonic()
-    now = timezone.now()
+    now = now or timezone.now()
     today = timezone.localdate(now)
     history_start = today - timedelta(days=HISTORY_DAYS)
     years = list(range(history_start.year, today.year + 1))
