@@ -41,16 +41,31 @@ def backlog_summary(access: Access) -> dict:
     )
 
 
-def my_jobs(access: Access, *, days: int = 7) -> list[WorkOrder]:
-    """A technician's open orders where he is named or his team is, today's and the coming days first."""
-    horizon = timezone.now() + timedelta(days=days)
-    orders = work_orders_visible_to(access).filter(status__in=[Status.PLANNED, Status.IN_PROGRESS, Status.SUSPENDED])
-    orders = orders.filter(Q(planned_start__lte=horizon) | Q(planned_start__isnull=True))
-    return list(
-        orders.select_related("building", "site", "equipment", "trade").order_by(
-            "planned_start", "-priority", "due_date"
-        )[:30]
+def my_jobs(access: Access, *, days: int = 7) -> dict:
+    """A technician's (or contractor's) work: today's jobs first, then the coming days, then what is
+    suspended. Orders where he is named come before the rest of his team's."""
+    today = timezone.localdate()
+    horizon = today + timedelta(days=days)
+    orders = (
+        work_orders_visible_to(access)
+        .filter(status__in=[Status.PLANNED, Status.IN_PROGRESS, Status.SUSPENDED])
+        .select_related("building", "site", "equipment", "trade")
+        .annotate(mine=Count("technicians", filter=Q(technicians=access.user.pk)))
     )
+    active = orders.exclude(status=Status.SUSPENDED)
+    return {
+        "today": list(
+            active.filter(Q(planned_start__date__lte=today) | Q(status=Status.IN_PROGRESS)).order_by(
+                "-mine", "planned_start", "-priority"
+            )[:20]
+        ),
+        "upcoming": list(
+            active.exclude(status=Status.IN_PROGRESS)
+            .filter(Q(planned_start__date__gt=today, planned_start__date__lte=horizon) | Q(planned_start__isnull=True))
+            .order_by("-mine", "planned_start")[:20]
+        ),
+        "suspended": orders.filter(status=Status.SUSPENDED).count(),
+    }
 
 
 def overdue_orders(access: Access, limit: int = 10) -> list[WorkOrder]:

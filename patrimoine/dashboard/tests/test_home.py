@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from patrimoine.organisations.models import Membership
 from patrimoine.workorders.models import WorkOrder
@@ -30,18 +33,28 @@ def test_team_lead_home_counts_requests_to_triage_of_served_communes_only(f, log
     assert "Fuite cantine" in body and "Vitre cassée mairie" not in body
 
 
-def test_technician_home_lists_his_team_jobs(f, login, world):
-    f.work_order(
+def test_technician_home_lists_his_team_jobs_today_first(f, login, world):
+    today = f.work_order(
         world["nesmy"],
         title="Remplacer le robinet",
         team_obj=world["team"],
         status=WorkOrder.Status.PLANNED,
         building_obj=world["school"],
+        planned_start=timezone.now(),
+    )
+    later = f.work_order(
+        world["nesmy"],
+        title="Purger les radiateurs",
+        team_obj=world["team"],
+        status=WorkOrder.Status.PLANNED,
+        planned_start=timezone.now() + timedelta(days=2),
     )
     f.work_order(world["venansault"], title="Repeindre la salle", status=WorkOrder.Status.PLANNED)
     response = login(world["ahmed"]).get("/")
     body = response.content.decode()
     assert "Remplacer le robinet" in body and "Repeindre la salle" not in body
+    assert [wo.pk for wo in response.context["jobs"]["today"]] == [today.pk]
+    assert [wo.pk for wo in response.context["jobs"]["upcoming"]] == [later.pk]
 
 
 def test_requester_home_offers_to_report_and_shows_only_her_requests(f, login, world):
