@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from patrimoine.intake.models import Urgency, WorkRequest
-from patrimoine.intake.selectors import work_requests_visible_to
+from patrimoine.intake.models import WorkRequest
+from patrimoine.intake.selectors import request_progress, triage_counts, triage_queue, work_requests_visible_to
 from patrimoine.organisations.access import Access
 from patrimoine.workorders.models import WorkOrder
 from patrimoine.workorders.selectors import work_orders_visible_to
@@ -18,13 +18,9 @@ ZERO = Decimal("0.00")
 
 def triage_summary(access: Access) -> dict:
     """Requests waiting for triage: how many, how many urgent, per commune, and the first ones."""
-    new = work_requests_visible_to(access).filter(status=WorkRequest.Status.NEW)
-    counts = new.aggregate(total=Count("pk"), urgent=Count("pk", filter=Q(urgency=Urgency.URGENT)))
-    by_org = list(new.values("organisation__name").annotate(n=Count("pk")).order_by("organisation__name"))
-    first = list(
-        new.select_related("building", "organisation", "suggested_trade").order_by("-urgency", "created_at")[:8]
-    )
-    return {**counts, "by_organisation": by_org, "first": first}
+    counts = triage_counts(access)
+    first = list(triage_queue(access).select_related("building", "organisation", "suggested_trade")[:8])
+    return {**counts, "first": first}
 
 
 def backlog_summary(access: Access) -> dict:
@@ -103,10 +99,20 @@ def requests_by_channel(access: Access) -> list[dict]:
     return [{"label": labels.get(r["channel"], r["channel"]), "n": r["n"]} for r in rows]
 
 
-def my_requests(access: Access, limit: int = 10) -> list[WorkRequest]:
-    return list(
+def my_requests(access: Access, limit: int = 10) -> list[tuple[WorkRequest, object]]:
+    """The user's own requests, newest first, each with what the requester reads about its progress."""
+    requests = (
         work_requests_visible_to(access)
         .filter(requested_by_id=access.user.pk)
-        .select_related("building", "work_order", "work_order__team", "duplicate_of")
+        .select_related(
+            "building",
+            "work_order",
+            "work_order__team",
+            "work_order__contractor",
+            "work_order__report",
+            "duplicate_of",
+            "duplicate_of__work_order",
+        )
         .order_by("-created_at")[:limit]
     )
+    return [(r, request_progress(r)) for r in requests]

@@ -24,8 +24,12 @@ def navigation_for(access, current_path: str) -> list[dict]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        current = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"url": url, "label": label, "current": current})
+        items.append({"url": url, "label": label, "current": False})
+    # The current item is the one whose URL is the longest prefix of the page's path (so that
+    # /demandes/nouvelle/ marks « Signaler un problème », not also « Demandes »).
+    matches = [i for i in items if current_path == i["url"] or (i["url"] != "/" and current_path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["current"] = True
     return items
 
 

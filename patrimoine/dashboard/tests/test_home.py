@@ -65,6 +65,7 @@ def test_requester_home_offers_to_report_and_shows_only_her_requests(f, login, w
     body = login(nadia).get("/").content.decode()
     assert "Signaler un problème" in body
     assert "Fuite évier" in body and "Néon grillé" not in body
+    assert "Reçue — en attente de tri" in body
 
 
 def test_user_without_membership_is_told_to_ask_for_a_role(f, login):
