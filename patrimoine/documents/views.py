@@ -1,14 +1,11 @@
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 
-from patrimoine.documents.models import Document
+from patrimoine.documents.selectors import get_document_for
 
 
 def download(request, pk):
-    """Serve a document to a user whose scope includes its organisation (404 otherwise)."""
-    try:
-        document = Document.objects.get(pk=pk)
-    except Document.DoesNotExist as exc:
-        raise Http404 from exc
+    """Serve a document to a user who may see the object it is attached to (404 otherwise)."""
+    document = get_document_for(request.access, pk)
     response = FileResponse(document.file.open("rb"), content_type=document.mime_type, filename=document.original_name)
     response["Cache-Control"] = "private, max-age=3600"
     return response
