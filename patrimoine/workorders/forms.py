@@ -98,22 +98,34 @@ class WorkOrderForm(forms.Form):
         else:
             org_ids = sorted(access.write_org_ids)
             self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=org_ids).order_by("name")
-            if access.organisation is not None and access.organisation.pk in access.write_org_ids:
-                self.fields["organisation"].initial = access.organisation.pk
+            self.fields["organisation"].initial = (
+                access.organisation.pk
+                if access.organisation is not None and access.organisation.pk in access.write_org_ids
+                else org_ids[0]
+            )
             if len(org_ids) == 1:
                 self.fields["organisation"].widget = forms.HiddenInput()
                 self.fields["organisation"].initial = org_ids[0]
-        self.fields["building"].queryset = (
-            Building.objects.filter(organisation_id__in=org_ids).select_related("organisation").order_by("name")
+        organisation_id = (
+            work_order.organisation_id if work_order is not None else self._chosen_organisation_id(org_ids)
         )
-        if len(org_ids) > 1:
-            self.fields["building"].label_from_instance = lambda b: f"{b.name} ({b.organisation})"
+        self.fields["building"].queryset = Building.objects.filter(organisation_id=organisation_id).order_by("name")
         building_id = self._chosen_building_id()
         self.fields["equipment"].queryset = (
             Equipment.objects.filter(building_id=building_id).order_by("name")
             if building_id
             else Equipment.objects.none()
         )
+
+    def _chosen_organisation_id(self, org_ids: list[int]):
+        """The places offered are those of the organisation chosen (the one acted for, by default)."""
+        value = self.data.get(self.add_prefix("organisation")) if self.is_bound else None
+        try:
+            if value and int(value) in org_ids:
+                return int(value)
+        except ValueError:
+            pass
+        return self.fields["organisation"].initial
 
     def _chosen_building_id(self):
         if self.is_bound:
@@ -155,6 +167,10 @@ class PlanForm(VersionForm):
         super().__init__(*args, **kwargs)
         teams = selectors.teams_serving(work_order)
         self.fields["team"].queryset = teams
+        if not self.is_bound and not self.initial.get("team"):
+            # An order nobody took yet: propose the planner's own team when it serves the order.
+            own = [team.pk for team in teams if team.pk in access.team_ids]
+            self.initial["team"] = own[0] if own else None
         self.fields["team"].label_from_instance = lambda t: (
             t.name if t.organisation_id == work_order.organisation_id else f"{t.name} ({t.organisation})"
         )

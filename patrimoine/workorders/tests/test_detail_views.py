@@ -413,3 +413,18 @@ def test_plan_needs_a_team_or_a_contractor(f, world, login):
     wo = f.work_order(world.nesmy)
     response = login(world.manager_nesmy).post(url("plan", wo), {"version": 1})
     assert response.status_code == 400 and "Choisissez une équipe ou un prestataire" in text(response)
+
+
+def test_create_form_offers_the_buildings_of_the_chosen_organisation_only(f, world, login):
+    hall = f.building(world.epci, "Siège de l'agglomération")
+    client = login(world.chef)
+    html = text(client.get(reverse("workorders:create")))  # acting for the EPCI by default
+    assert "Siège de l&#x27;agglomération" in html and "École Jules Ferry" not in html
+    refreshed = text(client.post(reverse("workorders:create"), {"organisation": world.nesmy.pk, "_actualiser": "1"}))
+    assert "École Jules Ferry" in refreshed and str(hall.pk) not in refreshed
+
+
+def test_plan_form_proposes_the_planner_own_team_for_an_untaken_order(f, world, login):
+    wo = f.work_order(world.nesmy)
+    response = login(world.chef).get(url("plan", wo))
+    assert response.context["form"]["team"].value() == world.team.pk
