@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patrimoine.core.models import TenantModel
@@ -13,7 +14,8 @@ from patrimoine.core.models import TenantModel
 
 def document_path(instance: "Document", filename: str) -> str:
     extension = Document.EXTENSIONS.get(instance.mime_type, "bin")
-    return f"org-{instance.organisation_id}/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}.{extension}"
+    when = instance.created_at or timezone.now()
+    return f"org-{instance.organisation_id}/{when:%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
 class Document(TenantModel):

@@ -1,8 +1,10 @@
 from django.http import FileResponse
+from django.views.decorators.http import require_safe
 
 from patrimoine.documents.selectors import get_document_for
 
 
+@require_safe
 def download(request, pk):
     """Serve a document to a user who may see the object it is attached to (404 otherwise)."""
     document = get_document_for(request.access, pk)

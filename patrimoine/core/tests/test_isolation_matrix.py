@@ -1,0 +1,319 @@
+"""Tenant isolation matrix: every list and detail view × every role × two communes.
+
+Venansault's data must never reach a user of Nesmy (whatever the role), nor the EPCI's shared team
+that serves Nesmy only. The EPCI's administrator and reader have a read-only consolidated view of
+all member communes: they may read Venansault's pages but never change anything there.
+
+Each case walks every URL of the project that takes an object id (found from the URL resolver, so
+a new page is covered as soon as it exists), with GET and POST, and every list page.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_scopes import scopes_disabled
+
+from patrimoine.core.models import AuditEntry
+from patrimoine.costs.models import MaterialLine, TimeEntry
+from patrimoine.documents.models import Document
+from patrimoine.intake.models import WorkRequest
+from patrimoine.organisations.models import Membership
+from patrimoine.workorders.models import ChecklistItem, WorkOrder
+
+pytestmark = pytest.mark.django_db
+Role = Membership.Role
+
+SECRET = "Zyxwvu"  # appears in every name and text of Venansault's data; lists are searched for its first 4 letters
+
+LIST_URLS = [
+    "/",
+    "/patrimoine/",
+    f"/patrimoine/?q={SECRET[:4]}",
+    "/demandes/",
+    f"/demandes/?q={SECRET[:4]}",
+    "/bons/",
+    f"/bons/?q={SECRET[:4]}",
+    "/bons/a-valider/",
+    "/bons/planning/",
+    "/couts/",
+    "/couts/?format=csv",
+    "/couts/taux/",
+    f"/stock/articles/?q={SECRET[:4]}",
+]
+
+
+@dataclass
+class World:
+    objects: dict
+    users: dict
+
+
+def _build_world(f) -> World:
+    epci, (nesmy, venansault) = f.epci_with_communes("Nesmy", "Venansault")
+    users = {}
+    for role in Role:
+        users[f"{role.value}.nesmy"] = f.user(f"{role.value}.nesmy", role=role, organisation=nesmy)
+    chef_epci = f.user("chef.epci", role=Role.TEAM_LEAD, organisation=epci)
+    tech_epci = f.user("technicien.epci", role=Role.TECHNICIAN, organisation=epci)
+    f.team(epci, "Régie mutualisée", lead=chef_epci, members=[tech_epci], serves=[nesmy])
+    users.update(
+        {
+            "chef.epci": chef_epci,
+            "technicien.epci": tech_epci,
+            "admin.epci": f.user("admin.epci", role=Role.ADMIN, organisation=epci),
+            "lecteur.epci": f.user("lecteur.epci", role=Role.READER, organisation=epci),
+        }
+    )
+    # Venansault's data, touched by nobody above.
+    v_chef = f.user("chef.venansault", role=Role.TEAM_LEAD, organisation=venansault)
+    v_tech = f.user("technicien.venansault", role=Role.TECHNICIAN, organisation=venansault)
+    v_requester = f.user("demandeur.venansault", role=Role.REQUESTER, organisation=venansault)
+    v_team = f.team(venansault, f"Équipe {SECRET}", lead=v_chef, members=[v_tech])
+    v_contractor = f.contractor(venansault, f"Entreprise {SECRET}")
+    site = f.site(venansault, f"Site {SECRET}")
+    building = f.building(venansault, f"Mairie {SECRET}", site_obj=site, surface_m2=Decimal("420"))
+    level = f.level(building, f"Étage {SECRET}")
+    space = f.space(level, f"Salle {SECRET}")
+    equipment = f.equipment(building, f"Chaudière {SECRET}")
+    item = f.item(venansault, f"Joint {SECRET}")
+    f.labour_rate(venansault, "40.00")
+    request = f.work_request(venansault, requested_by=v_requester, building_obj=building, description=f"Fuite {SECRET}")
+    order = f.work_order(
+        venansault,
+        title=f"Réparer {SECRET}",
+        building_obj=building,
+        team_obj=v_team,
+        contractor=v_contractor,
+        status=WorkOrder.Status.DONE,
+    )
+    done_order = f.work_order(venansault, title=f"Ancien {SECRET}", building_obj=building, team_obj=v_team)
+    with scopes_disabled():
+        order.technicians.add(v_tech)
+        checklist = ChecklistItem.objects.create(organisation=venansault, work_order=order, label=f"Point {SECRET}")
+        time_entry = TimeEntry.objects.create(
+            organisation=venansault,
+            work_order=order,
+            technician=v_tech,
+            date="2026-01-05",
+            hours=Decimal("2"),
+            hourly_rate=Decimal("40"),
+            amount=Decimal("80.00"),
+        )
+        material = MaterialLine.objects.create(
+            organisation=venansault,
+            work_order=order,
+            item=item,
+            label=item.label,
+            quantity=Decimal("1"),
+            unit_cost=Decimal("0.85"),
+            amount=Decimal("0.85"),
+        )
+        from patrimoine.costs.services import work_order_recompute_costs
+
+        work_order_recompute_costs(work_order=order)
+        WorkOrder.objects.filter(pk=done_order.pk).update(status=WorkOrder.Status.VALIDATED)
+        from django.contrib.contenttypes.models import ContentType
+        from django.core.files.base import ContentFile
+
+        document = Document(
+            organisation=venansault,
+            content_type=ContentType.objects.get_for_model(building),
+            object_id=building.pk,
+            kind=Document.Kind.DOCUMENT,
+            title=f"Plan {SECRET}",
+            original_name="plan.pdf",
+            mime_type="application/pdf",
+            size=8,
+        )
+        document.file.save("plan.pdf", ContentFile(b"%PDF-1.4"), save=False)
+        document.save()
+    objects = {
+        "site": site,
+        "building": building,
+        "level": level,
+        "space": space,
+        "equipment": equipment,
+        "request": request,
+        "order": order,
+        "checklist": checklist,
+        "time_entry": time_entry,
+        "material": material,
+        "document": document,
+        "venansault": venansault,
+        "v_chef": v_chef,
+    }
+    return World(objects=objects, users=users)
+
+
+def _patterns(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue
+            yield from _patterns(entry, entry.namespace or namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}:{entry.name}" if namespace else entry.name, entry.pattern.converters
+
+
+def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
+    """The URL kwargs that point at Venansault's object for this route, or None if it takes no object."""
+    if not params:
+        return None
+    app, _, view = name.partition(":")
+    kind = view.split("-")[0]
+    target = {
+        "assets": {
+            "site": o["site"],
+            "building": o["building"],
+            "level": o["level"],
+            "space": o["space"],
+            "equipment": o["equipment"],
+        }.get(kind),
+        "intake": o["request"],
+        "workorders": o["order"],
+        "costs": o["order"],
+        "documents": o["document"],
+    }.get(app)
+    kwargs = {}
+    for param in params:
+        if param == "pk":
+            kwargs["pk"] = target.pk
+        elif param == "building_pk":
+            kwargs["building_pk"] = o["building"].pk
+        elif param == "level_pk":
+            kwargs["level_pk"] = o["level"].pk
+        elif param == "item_pk":
+            kwargs["item_pk"] = o["checklist"].pk
+        elif param == "line_pk":
+            kwargs["line_pk"] = o["time_entry"].pk
+        elif param == "kind":
+            kwargs["kind"] = "temps"
+        else:
+            raise AssertionError(f"Unknown URL parameter {param!r} in {name}: teach the isolation matrix about it.")
+    return kwargs
+
+
+def _object_urls(o: dict) -> list[str]:
+    urls = []
+    for name, converters in _patterns():
+        kwargs = _kwargs_for(name, set(converters), o)
+        if kwargs is not None:
+            urls.append(reverse(name, kwargs=kwargs))
+    return urls
+
+
+def _state(o: dict) -> tuple:
+    with scopes_disabled():
+        order = WorkOrder.objects.get(pk=o["order"].pk)
+        request = WorkRequest.objects.get(pk=o["request"].pk)
+        return (
+            AuditEntry.objects.count(),
+            order.status,
+            order.version,
+            order.total_cost,
+            order.team_id,
+            request.status,
+            request.work_order_id,
+            TimeEntry.objects.filter(work_order=order).count(),
+            MaterialLine.objects.filter(work_order=order).count(),
+            ChecklistItem.objects.get(pk=o["checklist"].pk).done,
+            Document.objects.count(),
+        )
+
+
+POST_PAYLOAD = {
+    "to_status": WorkOrder.Status.VALIDATED,
+    "status": WorkOrder.Status.VALIDATED,
+    "reason": "x",
+    "version": 1,
+    "done": "on",
+    "name": "x",
+    "title": "x",
+    "description": "x",
+    "hours": "2",
+    "quantity": "1",
+    "amount": "10",
+    "label": "x",
+    "code": "X1",
+    "trade": "",
+    "into": "",
+    "notes": "x",
+}
+
+OUTSIDERS = [f"{role.value}.nesmy" for role in Role] + ["chef.epci", "technicien.epci"]
+CONSOLIDATED_READERS = ["admin.epci", "lecteur.epci"]
+
+
+def _get_refused(client, url) -> bool:
+    response = client.get(url)
+    return response.status_code in (403, 404) or (
+        response.status_code == 302 and "/compte/connexion/" in response.get("Location", "")
+    )
+
+
+@pytest.mark.parametrize("username", OUTSIDERS)
+def test_nobody_outside_venansault_reads_or_writes_its_data(f, client, username):
+    world = _build_world(f)
+    o = world.objects
+    client.force_login(world.users[username])
+    urls = _object_urls(o)
+    assert len(urls) > 30, "the matrix should cover every object page"
+    before = _state(o)
+    leaks = []
+    for url in urls:
+        response = client.get(url)
+        if response.status_code not in (403, 404, 405):
+            leaks.append(f"GET {url} → {response.status_code}")
+        response = client.post(url, POST_PAYLOAD)
+        if response.status_code not in (403, 404, 405):
+            leaks.append(f"POST {url} → {response.status_code}")
+    for url in LIST_URLS:
+        response = client.get(url)
+        body = b"".join(response) if response.streaming else response.content
+        if SECRET.encode() in body:
+            leaks.append(f"LIST {url} shows Venansault's data")
+    assert leaks == [], f"{username} reaches Venansault's data:\n" + "\n".join(leaks)
+    assert _state(o) == before, f"{username} changed Venansault's data"
+
+
+@pytest.mark.parametrize("username", CONSOLIDATED_READERS)
+def test_epci_direction_reads_member_communes_but_changes_nothing(f, client, username):
+    world = _build_world(f)
+    o = world.objects
+    client.force_login(world.users[username])
+    for url in (
+        reverse("assets:building-detail", kwargs={"pk": o["building"].pk}),
+        reverse("intake:detail", kwargs={"pk": o["request"].pk}),
+        reverse("workorders:detail", kwargs={"pk": o["order"].pk}),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200 and SECRET in response.content.decode(), url
+    before = _state(o)
+    writes = []
+    for url in _object_urls(o):
+        response = client.post(url, POST_PAYLOAD)
+        if response.status_code not in (403, 404, 405) and not (
+            response.status_code in (200, 400) and "form" in response.content.decode()
+        ):
+            writes.append(f"POST {url} → {response.status_code}")
+    assert _state(o) == before, f"{username} changed Venansault's data through its consolidated view"
+    assert writes == [], "\n".join(writes)
+
+
+def test_venansault_team_lead_does_see_his_own_data(f, client):
+    """The matrix above would be vacuous if the pages did not show the data to its owners."""
+    world = _build_world(f)
+    o = world.objects
+    client.force_login(o["v_chef"])
+    for url in (
+        reverse("assets:building-detail", kwargs={"pk": o["building"].pk}),
+        reverse("intake:detail", kwargs={"pk": o["request"].pk}),
+        reverse("workorders:detail", kwargs={"pk": o["order"].pk}),
+        "/bons/",
+        "/demandes/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200 and SECRET in response.content.decode(), url
