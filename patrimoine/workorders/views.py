@@ -143,7 +143,7 @@ def _detail_context(request, work_order: WorkOrder, **forms) -> dict:
         "technicians": list(work_order.technicians.order_by("last_name", "first_name")),
         "checklist": selectors.work_order_checklist(work_order),
         "history": selectors.work_order_history(work_order),
-        "documents": documents_of(work_order),
+        "documents": documents_of(work_order).select_related("uploaded_by"),
         "report": report,
         "costs": work_order_costs_context(access, work_order),
         "actions": _transition_actions(access, work_order),

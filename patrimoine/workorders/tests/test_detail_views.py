@@ -428,3 +428,49 @@ def test_plan_form_proposes_the_planner_own_team_for_an_untaken_order(f, world, 
     wo = f.work_order(world.nesmy)
     response = login(world.chef).get(url("plan", wo))
     assert response.context["form"]["team"].value() == world.team.pk
+
+
+def test_stale_plan_form_is_409_and_plans_nothing(f, world, login):
+    wo = f.work_order(world.nesmy)
+    client = login(world.chef)
+    client.post(url("edit", wo), _edit_data(wo, title="Changé entre-temps"))  # now version 2
+    response = client.post(url("plan", wo), {"version": 1, "team": world.team.pk, "technicians": [world.ahmed.pk]})
+    assert response.status_code == 409 and "modifié par quelqu&#x27;un d&#x27;autre" in text(response)
+    wo = fresh(wo)
+    assert wo.status == Status.TO_PLAN and wo.team is None and not wo.technicians.exists()
+
+
+def test_stale_photo_upload_is_409_and_stores_nothing(f, world, login):
+    wo = f.work_order(world.nesmy, team_obj=world.team, status=Status.IN_PROGRESS)
+    response = login(world.ahmed).post(url("photo-add", wo), {"file": png_upload(), "version": 9})
+    assert response.status_code == 409
+    with scopes_disabled():
+        assert not Document.objects.filter(object_id=wo.pk).exists()
+
+
+def test_detail_query_count_does_not_grow_with_history_photos_and_checklist(f, world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from conftest import access_of
+    from patrimoine.workorders import services
+
+    wo = f.work_order(world.nesmy, team_obj=world.team, status=Status.IN_PROGRESS)
+    client = login(world.ahmed)
+
+    def add(n):
+        with scopes_disabled():
+            for i in range(n):
+                _item(wo, f"Point {i}")
+                services.work_order_photo_attach(
+                    access=access_of(world.ahmed), work_order=fresh(wo), uploaded=png_upload()
+                )
+
+    add(1)
+    client.get(url("detail", wo))
+    with CaptureQueriesContext(connection) as few:
+        client.get(url("detail", wo))
+    add(5)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url("detail", wo)).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
