@@ -1,6 +1,7 @@
 """Test harness shared by every app: real databases (SQLite or PostgreSQL from DATABASE_URL),
 fast password hashing, a temporary media folder, and real headless Chromium for browser tests."""
 
+import importlib
 import os
 import shutil
 
@@ -31,6 +32,26 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+REFERENCE_DATA_MIGRATIONS = [
+    "patrimoine.organisations.migrations.0002_trades",
+    "patrimoine.assets.migrations.0003_equipment_categories",
+]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests (browser tests) flush every table after they run, reference data from
+    data migrations included (trades, equipment categories): load it again, as migrations did."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    for module in REFERENCE_DATA_MIGRATIONS:
+        importlib.import_module(module).load(apps, None)
 
 
 @pytest.fixture
