@@ -12,6 +12,13 @@
     }
   };
 
+  // Messages come translated from the page (data-msg-* on the status line).
+  const message = (name, values = {}) => {
+    const status = document.getElementById("planning-status");
+    const template = (status && status.dataset[name]) || "";
+    return template.replace(/%\((\w+)\)s/g, (_match, key) => values[key] ?? "");
+  };
+
   const announce = (text, isError) => {
     const status = document.getElementById("planning-status");
     if (!status) return;
@@ -71,7 +78,7 @@
     body.append("version", card.dataset.version);
     body.append("semaine", board.dataset.week);
     if (card.dataset.fromTechnician) body.append("from_technician", card.dataset.fromTechnician);
-    announce(`${card.dataset.reference} : planification vers ${cell.dataset.label}…`, false);
+    announce(message("msgPending", { ref: card.dataset.reference, slot: cell.dataset.label }), false);
     let response;
     try {
       response = await fetch(card.dataset.planUrl, {
@@ -81,11 +88,11 @@
         headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
       });
     } catch (error) {
-      announce("Le serveur ne répond pas : rien n'a été planifié. Réessayez.", true);
+      announce(message("msgOffline"), true);
       return;
     }
     const plain = (response.headers.get("Content-Type") || "").startsWith("text/plain");
-    const text = plain ? (await response.text()).trim() : "Ce bon ne peut pas être planifié ici : rechargez la page.";
+    const text = plain ? (await response.text()).trim() : message("msgRefused");
     await window.htmx.ajax("GET", board.dataset.refreshUrl, { target: "#planning", swap: "outerHTML" });
     announce(text, !response.ok);
   });
