@@ -1,25 +1,20 @@
-"""Pages of the work orders (bons de travail). Views stay thin: parse a form, call a service or a
-selector, show the French message of a refusal with the right status (400, 403, 409)."""
-
-from datetime import date, timedelta
+"""Pages of one work order and the list: views stay thin (parse a form, call a service or a selector,
+show the French message of a refusal with the right status: 400, 403 or 409)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from patrimoine.core.errors import ConcurrentEditError, DomainError, PermissionRefused
+from patrimoine.core.errors import DomainError
 from patrimoine.costs.selectors import work_order_costs_context
 from patrimoine.documents.selectors import documents_of
-from patrimoine.organisations.models import Team
 from patrimoine.workorders import selectors, services
 from patrimoine.workorders.filters import WorkOrderFilter
 from patrimoine.workorders.forms import (
@@ -27,32 +22,14 @@ from patrimoine.workorders.forms import (
     PhotoForm,
     PlanForm,
     ReportForm,
-    SlotForm,
     TransitionForm,
     WorkOrderForm,
 )
 from patrimoine.workorders.models import WorkOrder
+from patrimoine.workorders.views.common import PAGE_SIZE, form_error, is_htmx, require_view, status_of
 
 Status = WorkOrder.Status
-PAGE_SIZE = 25
-PRIMARY_FILTERS = ("q", "statut", "tri")
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _status_of(error: DomainError) -> int:
-    if isinstance(error, ConcurrentEditError):
-        return 409
-    if isinstance(error, PermissionRefused):
-        return 403
-    return 400
-
-
-def _require_view(access) -> None:
-    if not access.has("workorders.view"):
-        raise PermissionDenied
+PRIMARY_FILTERS = ("q", "statut", "tri")  # shown at once; the other filters fold under « Plus de filtres »
 
 
 # --- List ----------------------------------------------------------------------------------------
@@ -61,7 +38,7 @@ def _require_view(access) -> None:
 @require_GET
 def work_order_list(request):
     access = request.access
-    _require_view(access)
+    require_view(access)
     orders = selectors.work_orders_for_list(access)
     filterset = WorkOrderFilter(request.GET, access=access, queryset=orders)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -76,7 +53,7 @@ def work_order_list(request):
         "can_validate": access.has("workorders.validate"),
         "today": timezone.localdate(),
     }
-    template = "workorders/partials/list_results.html" if _is_htmx(request) else "workorders/list.html"
+    template = "workorders/partials/list_results.html" if is_htmx(request) else "workorders/list.html"
     return render(request, template, context)
 
 
@@ -151,7 +128,7 @@ def _detail_context(request, work_order: WorkOrder, **forms) -> dict:
         "may_plan": may_plan and not closed,
         "may_open_plan": may_plan and work_order.status in (Status.TO_PLAN, Status.PLANNED, Status.SUSPENDED),
         "Status": Status,
-        "htmx": _is_htmx(request),
+        "htmx": is_htmx(request),
         "may_edit": may_plan and not closed,
         "may_report": may_report and not closed,
         "may_attach": (may_report or may_plan) and not closed,
@@ -173,14 +150,14 @@ def _detail_context(request, work_order: WorkOrder, **forms) -> dict:
 
 
 def _render_detail(request, work_order: WorkOrder, *, status: int = 200, **forms):
-    template = "workorders/partials/detail_content.html" if _is_htmx(request) else "workorders/detail.html"
+    template = "workorders/partials/detail_content.html" if is_htmx(request) else "workorders/detail.html"
     return render(request, template, _detail_context(request, work_order, **forms), status=status)
 
 
 def _refused(request, pk, error: DomainError, **forms):
     """Show a refusal on the order's page, as it is now in the database (nothing was changed)."""
     messages.error(request, error.message)
-    return _render_detail(request, selectors.get_work_order_for(request.access, pk), status=_status_of(error), **forms)
+    return _render_detail(request, selectors.get_work_order_for(request.access, pk), status=status_of(error), **forms)
 
 
 def _back_to(request, work_order: WorkOrder, anchor: str = ""):
@@ -188,11 +165,6 @@ def _back_to(request, work_order: WorkOrder, anchor: str = ""):
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect(reverse("workorders:detail", args=[work_order.pk]) + anchor)
-
-
-def _form_error(form) -> DomainError:
-    errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
-    return DomainError(" ".join(errors) or _("Formulaire incomplet."))
 
 
 @require_GET
@@ -207,7 +179,7 @@ def work_order_transition(request, pk):
     work_order = selectors.get_work_order_for(access, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        return _refused(request, pk, _form_error(form))
+        return _refused(request, pk, form_error(form))
     data = form.cleaned_data
     try:
         services.work_order_transition(
@@ -234,14 +206,14 @@ def checklist_toggle(request, pk, item_pk):
     item = selectors.get_checklist_item_for(access, work_order, item_pk)
     form = ChecklistToggleForm(request.POST)
     if not form.is_valid():
-        return _refused(request, pk, _form_error(form))
+        return _refused(request, pk, form_error(form))
     try:
         services.checklist_item_toggle(
             access=access, item=item, done=form.cleaned_data["done"], expected_version=form.cleaned_data["version"]
         )
     except DomainError as error:
         return _refused(request, pk, error)
-    if _is_htmx(request):
+    if is_htmx(request):
         return _render_detail(request, work_order)
     return redirect(reverse("workorders:detail", args=[work_order.pk]) + "#controle")
 
@@ -252,7 +224,7 @@ def report_save(request, pk):
     work_order = selectors.get_work_order_for(access, pk)
     form = ReportForm(request.POST)
     if not form.is_valid():
-        return _refused(request, pk, _form_error(form), report_form=form)
+        return _refused(request, pk, form_error(form), report_form=form)
     try:
         services.intervention_report_save(
             access=access,
@@ -277,7 +249,7 @@ def photo_add(request, pk):
     work_order = selectors.get_work_order_for(access, pk)
     form = PhotoForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _refused(request, pk, _form_error(form), photo_form=form)
+        return _refused(request, pk, form_error(form), photo_form=form)
     try:
         services.work_order_photo_attach(
             access=access,
@@ -326,13 +298,13 @@ def work_order_create(request):
             )
         except DomainError as error:
             form.add_error(None, error.message)
-            status = _status_of(error)
+            status = status_of(error)
         else:
             messages.success(request, _("Bon de travail %(ref)s créé.") % {"ref": work_order.reference})
             return redirect("workorders:detail", pk=work_order.pk)
     elif request.method == "POST" and not _place_refresh(request):
         status = 400
-    template = "workorders/partials/order_form_fields.html" if _is_htmx(request) else "workorders/order_form.html"
+    template = "workorders/partials/order_form_fields.html" if is_htmx(request) else "workorders/order_form.html"
     context = {"form": form, "work_order": None, "refreshing": _place_refresh(request)}
     return render(request, template, context, status=status)
 
@@ -371,13 +343,13 @@ def work_order_edit(request, pk):
                 )
             except DomainError as error:
                 form.add_error(None, error.message)
-                status = _status_of(error)
+                status = status_of(error)
             else:
                 messages.success(request, _("Bon de travail %(ref)s modifié.") % {"ref": work_order.reference})
                 return redirect("workorders:detail", pk=work_order.pk)
         else:
             status = 400
-    template = "workorders/partials/order_form_fields.html" if _is_htmx(request) else "workorders/order_form.html"
+    template = "workorders/partials/order_form_fields.html" if is_htmx(request) else "workorders/order_form.html"
     context = {"form": form, "work_order": work_order, "refreshing": _place_refresh(request)}
     return render(request, template, context, status=status)
 
@@ -416,127 +388,10 @@ def work_order_plan(request, pk):
                 )
             except DomainError as error:
                 form.add_error(None, error.message)
-                status = _status_of(error)
+                status = status_of(error)
             else:
                 messages.success(request, _("%(ref)s planifié.") % {"ref": work_order.reference})
                 return redirect("workorders:detail", pk=work_order.pk)
         else:
             status = 400
     return render(request, "workorders/plan_form.html", {"form": form, "work_order": work_order}, status=status)
-
-
-# --- Planning ------------------------------------------------------------------------------------
-
-UNPLANNED_SHOWN = 40
-
-
-def _week_of(value: str | None) -> date:
-    """The Monday of the week asked for; by default this week, or the next one from Saturday on."""
-    today = timezone.localdate()
-    default = today + timedelta(days=2) if today.weekday() >= 5 else today
-    try:
-        day = date.fromisoformat(value) if value else default
-    except ValueError:
-        day = default
-    return selectors.week_start(day)
-
-
-def _planning_context(request, team_param=None, week_param=None) -> dict:
-    access = request.access
-    teams = selectors.planning_teams(access)
-    if not teams:
-        raise PermissionDenied
-    team_param = team_param if team_param is not None else request.GET.get("equipe")
-    team = next((t for t in teams if str(t.pk) == team_param), teams[0])
-    monday = _week_of(week_param if week_param is not None else request.GET.get("semaine"))
-    board = selectors.planning_board(access, team, monday)
-    unplanned = selectors.unplanned_for_team(access, team)
-    shown = list(unplanned[:UNPLANNED_SHOWN])
-    may_plan = access.has("workorders.plan")
-    return {
-        **board,
-        "teams": teams,
-        "previous_week": monday - timedelta(days=7),
-        "next_week": monday + timedelta(days=7),
-        "this_week": selectors.week_start(timezone.localdate()),
-        "friday": monday + timedelta(days=4),
-        "unplanned": shown,
-        "unplanned_count": unplanned.count() if len(shown) == UNPLANNED_SHOWN else len(shown),
-        "may_plan": may_plan,
-        "members": [row.technician for row in board["rows"] if row.technician is not None],
-        "day_choices": [(d, date_format(d, "l j F").capitalize()) for d in board["days"]],
-        "slot_choices": [(code, label) for code, (label, _start, _end) in selectors.SLOTS.items()],
-        "today": timezone.localdate(),
-        "Status": Status,
-        "movable_statuses": (Status.PLANNED, Status.SUSPENDED),
-        "morning": selectors.MORNING,
-        "column_count": 2 + len(board["days"]),
-    }
-
-
-@require_GET
-def planning(request):
-    context = _planning_context(request)
-    template = "workorders/partials/planning_board.html" if _is_htmx(request) else "workorders/planning.html"
-    return render(request, template, context)
-
-
-@require_POST
-def plan_slot(request, pk):
-    """Plan an order on a technician's half day: the planning grid's drop (fetch) and its keyboard form."""
-    access = request.access
-    work_order = selectors.get_work_order_for(access, pk)
-    teams = Team.objects.filter(pk__in=[t.pk for t in selectors.planning_teams(access)])
-    form = SlotForm(request.POST, teams=teams)
-    week = request.POST.get("semaine") or request.POST.get("day")
-    try:
-        if not form.is_valid():
-            raise _form_error(form)
-        data = form.cleaned_data
-        start, end = form.slot_bounds()
-        technicians = [data["technician"]]
-        if data.get("from_technician") and work_order.status != Status.TO_PLAN:
-            # Moved from another technician's cell: swap him for the new one, keep the others.
-            others = work_order.technicians.exclude(pk__in=[data["from_technician"], data["technician"].pk])
-            technicians = [*others, data["technician"]]
-        services.work_order_plan(
-            access=access,
-            work_order=work_order,
-            expected_version=data["version"],
-            team=data["team"],
-            technicians=technicians,
-            planned_start=start,
-            planned_end=end,
-        )
-    except DomainError as error:
-        if _is_htmx(request):
-            return HttpResponse(error.message, status=_status_of(error), content_type="text/plain; charset=utf-8")
-        messages.error(request, error.message)
-        context = _planning_context(request, request.POST.get("team"), week)
-        return render(request, "workorders/planning.html", context, status=_status_of(error))
-    message = _("%(ref)s planifié : %(who)s, %(day)s, %(slot)s.") % {
-        "ref": work_order.reference,
-        "who": data["technician"],
-        "day": date_format(data["day"], "l j F"),
-        "slot": dict(form.fields["slot"].choices)[data["slot"]].lower(),
-    }
-    if _is_htmx(request):
-        return HttpResponse(message, content_type="text/plain; charset=utf-8")
-    messages.success(request, message)
-    monday = selectors.week_start(data["day"]).isoformat()
-    return redirect(f"{reverse('workorders:planning')}?equipe={data['team'].pk}&semaine={monday}")
-
-
-# --- To validate ---------------------------------------------------------------------------------
-
-
-@require_GET
-def to_validate(request):
-    access = request.access
-    if not access.has("workorders.validate"):
-        raise PermissionDenied
-    orders = selectors.work_orders_to_validate(access)
-    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [wo for wo in page if services.work_order_may(access, "workorders.validate", wo)]
-    context = {"page": page, "rows": rows, "show_organisation": len(access.read_org_ids) > 1, "Status": Status}
-    return render(request, "workorders/to_validate.html", context)
