@@ -54,7 +54,7 @@ def _planning_context(request, team_param=None, week_param=None) -> dict:
         "teams": teams,
         "previous_week": monday - timedelta(days=7),
         "next_week": monday + timedelta(days=7),
-        "this_week": selectors.week_start(timezone.localdate()),
+        "this_week": _week_of(None),
         "friday": monday + timedelta(days=4),
         "unplanned": shown,
         "unplanned_count": unplanned.count() if len(shown) == UNPLANNED_SHOWN else len(shown),
