@@ -1,6 +1,5 @@
 // Cost section of a work order (costs/partials/work_order_costs.html). The forms work without it;
-// this only: lets htmx show a refused form (status 400/409) in place with its French errors,
-// reveals the catalogue search (useless without JavaScript), announces the number of items found,
+// this only (base.html's htmx-config already swaps refused forms, status 400/409, in place): reveals the catalogue search (useless without JavaScript), announces the number of items found,
 // and puts the focus on the first error or the confirmation after an update.
 (function () {
   if (window.patrimoineCostsSection) return;
@@ -9,15 +8,6 @@
   function reveal(root) {
     root.querySelectorAll("[data-costs-search][hidden]").forEach((el) => { el.hidden = false; });
   }
-
-  document.addEventListener("htmx:beforeSwap", (event) => {
-    const target = event.detail.target;
-    const status = event.detail.xhr.status;
-    if (target && target.id === "couts" && (status === 400 || status === 409)) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
 
   document.addEventListener("htmx:afterSwap", (event) => {
     const target = event.detail.target;
