@@ -1,10 +1,7 @@
 """Forms of the request pages: filing a request and the three triage decisions."""
 
-from datetime import datetime, time
-
 from django import forms
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patrimoine.core.errors import DomainError
@@ -13,6 +10,7 @@ from patrimoine.intake.models import Urgency
 from patrimoine.intake.services import MAX_PHOTOS, PRIORITY_OF_URGENCY, photos_check
 from patrimoine.organisations.models import Trade
 from patrimoine.workorders.models import WorkOrder
+from patrimoine.workorders.selectors import SLOTS, slot_bounds
 
 # Plain-language urgency choices, most pressing first: (value, label, hint).
 URGENCY_OPTIONS = [
@@ -186,11 +184,10 @@ class WorkRequestForm(Form):
 
 # --- Triage -------------------------------------------------------------------------------------
 
-SLOTS = {
-    # code: (label, start, end) in local time — the half days of the planning.
-    "matin": (_("Matin (8 h – 12 h)"), time(8, 0), time(12, 0)),
-    "apres-midi": (_("Après-midi (13 h 30 – 17 h 30)"), time(13, 30), time(17, 30)),
-}
+
+def _clock(moment: time) -> str:
+    """time(13, 30) → « 13 h 30 », time(8, 0) → « 8 h »."""
+    return f"{moment.hour} h {moment.minute:02d}" if moment.minute else f"{moment.hour} h"
 
 
 class AcceptForm(Form):
@@ -211,7 +208,7 @@ class AcceptForm(Form):
     )
     slot = forms.ChoiceField(
         label=_("Créneau"),
-        choices=[(code, label) for code, (label, _s, _e) in SLOTS.items()],
+        choices=[(code, f"{label} ({_clock(start)} – {_clock(end)})") for code, (label, start, end) in SLOTS.items()],
         initial="matin",
         required=False,
         widget=forms.RadioSelect,
@@ -250,10 +247,7 @@ class AcceptForm(Form):
         day, slot = cleaned.get("day"), cleaned.get("slot") or "matin"
         cleaned["planned_start"] = cleaned["planned_end"] = None
         if day is not None:
-            _label, start, end = SLOTS[slot]
-            zone = timezone.get_current_timezone()
-            cleaned["planned_start"] = timezone.make_aware(datetime.combine(day, start), zone)
-            cleaned["planned_end"] = timezone.make_aware(datetime.combine(day, end), zone)
+            cleaned["planned_start"], cleaned["planned_end"] = slot_bounds(day, slot)
         return cleaned
 
 
