@@ -1,5 +1,7 @@
 """Forms of the request pages: filing a request and the three triage decisions."""
 
+from datetime import time
+
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
