@@ -1,13 +1,13 @@
 """Test harness shared by every app: real databases (SQLite or PostgreSQL from DATABASE_URL),
 fast password hashing, a temporary media folder, and real headless Chromium for browser tests."""
 
-import importlib
 import os
 import shutil
 
 import pytest
 from django_scopes import scopes_disabled
 
+from patrimoine.core.reference_data import load_reference_data
 from patrimoine.organisations.access import access_for_user
 from patrimoine.testing import factories
 
@@ -34,12 +34,6 @@ def _test_settings(settings, tmp_path):
     }
 
 
-REFERENCE_DATA_MIGRATIONS = [
-    "patrimoine.organisations.migrations.0002_trades",
-    "patrimoine.assets.migrations.0003_equipment_categories",
-]
-
-
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Transactional tests (browser tests) flush every table after they run, reference data from
@@ -48,10 +42,7 @@ def _reference_data(request):
     if marker is None or not marker.kwargs.get("transaction"):
         return
     request.getfixturevalue("transactional_db")
-    from django.apps import apps
-
-    for module in REFERENCE_DATA_MIGRATIONS:
-        importlib.import_module(module).load(apps, None)
+    load_reference_data()
 
 
 @pytest.fixture

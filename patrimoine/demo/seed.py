@@ -17,6 +17,7 @@ from django_scopes import scopes_disabled
 
 from patrimoine.accounts.models import User
 from patrimoine.assets.models import Building, Equipment, Site
+from patrimoine.core.reference_data import load_reference_data
 from patrimoine.core.services import audit_record
 from patrimoine.costs.models import MaterialLine, TimeEntry
 from patrimoine.demo.clock import at, monday_of
@@ -60,6 +61,7 @@ def seed_demo(now=None) -> Summary:
     history_start = today - timedelta(days=HISTORY_DAYS)
     years = list(range(history_start.year, today.year + 1))
     with scopes_disabled(), transaction.atomic(), keep_given_timestamps():
+        load_reference_data()  # trades and categories, in case the tables were flushed rather than migrated
         ref = build_reference(years)
         registry = build_registry(ref, today)
         _requester_buildings(ref, registry)

@@ -31,6 +31,10 @@ from patrimoine.organisations.models import Membership, Organisation, Team, Team
 from patrimoine.stock.models import Item
 from patrimoine.workorders.models import InterventionReport, WorkOrder, WorkOrderTransition
 
+# Marked so that pytest-django runs these tests with the other database tests, before the
+# transactional (browser) tests that flush every table.
+pytestmark = pytest.mark.django_db
+
 CENT = Decimal("0.01")
 COUNTED = [
     Organisation,
