@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "django_tasks_db",
     "patrimoine.core",
     "patrimoine.accounts",
     "patrimoine.organisations",
@@ -153,6 +154,10 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+
+# Background jobs: Django's tasks framework with a database-backed queue (django-tasks-db), run by
+# `manage.py db_worker`. The database we already have is the broker: nothing more to operate.
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "patrimoine@localhost")
 MAILERS = {"default": {"BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
