@@ -474,3 +474,35 @@ def test_detail_query_count_does_not_grow_with_history_photos_and_checklist(f, w
     with CaptureQueriesContext(connection) as many:
         assert client.get(url("detail", wo)).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_order_page_shows_what_was_already_done_on_the_same_equipment(f, login):
+    """Journey 3: Ahmed sees that this boiler had the same valve replaced last year."""
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from patrimoine.organisations.models import Membership
+    from patrimoine.workorders.models import InterventionReport, WorkOrder
+
+    nesmy = f.organisation("Nesmy")
+    chef = f.user("chef", role=Membership.Role.TEAM_LEAD, organisation=nesmy)
+    school = f.building(nesmy, "École")
+    boiler = f.equipment(school, "Chaudière gaz")
+    last_year = f.work_order(
+        nesmy,
+        title="Vanne de départ remplacée",
+        building_obj=school,
+        equipment=boiler,
+        status=WorkOrder.Status.VALIDATED,
+        completed_at=timezone.now(),
+    )
+    with scopes_disabled():
+        InterventionReport.objects.create(
+            organisation=nesmy, work_order=last_year, notes="Vanne 3/4 remplacée, joint fibre neuf."
+        )
+    other = f.work_order(nesmy, title="Sans rapport", building_obj=school)
+    today = f.work_order(nesmy, title="Fuite à la vanne", building_obj=school, equipment=boiler)
+    body = login(chef).get(f"/bons/{today.pk}/").content.decode()
+    assert "Déjà fait sur cet équipement" in body
+    assert last_year.reference in body and "Vanne 3/4 remplacée" in body
+    assert other.reference not in body

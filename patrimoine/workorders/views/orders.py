@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from patrimoine.assets.selectors import equipment_work_orders
 from patrimoine.core.errors import DomainError
 from patrimoine.costs.selectors import work_order_costs_context
 from patrimoine.documents.selectors import documents_of
@@ -120,6 +121,11 @@ def _detail_context(request, work_order: WorkOrder, **forms) -> dict:
         "technicians": list(work_order.technicians.order_by("last_name", "first_name")),
         "checklist": selectors.work_order_checklist(work_order),
         "history": selectors.work_order_history(work_order),
+        "equipment_history": (
+            list(equipment_work_orders(access, work_order.equipment).exclude(pk=work_order.pk)[:5])
+            if work_order.equipment_id
+            else []
+        ),
         "documents": documents_of(work_order).select_related("uploaded_by"),
         "report": report,
         "costs": work_order_costs_context(access, work_order),
