@@ -8,8 +8,13 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 npm init -y >/dev/null
-npm install --no-audit --no-fund --silent htmx.org@2.0.11
+npm install --no-audit --no-fund --silent htmx.org@2.0.11 axe-core@4.14.1
 mkdir -p "$dest"
 cp node_modules/htmx.org/dist/htmx.min.js "$dest/htmx.min.js"
 cp node_modules/htmx.org/LICENSE "$dest/htmx.LICENSE"
+# axe-core is for the accessibility tests only: it is never served to users.
+tests="$here/patrimoine/tests/vendor"
+mkdir -p "$tests"
+cp node_modules/axe-core/axe.min.js "$tests/axe.min.js"
+cp node_modules/axe-core/LICENSE "$tests/axe.LICENSE"
 echo "vendored into $dest:"; ls -la "$dest"
