@@ -150,15 +150,31 @@ class MaterialLineForm(_LineForm):
     label = forms.CharField(label=_("Désignation (hors catalogue)"), required=False, max_length=200)
     unit = forms.CharField(label=_("Unité"), required=False, max_length=20, initial="u")
     unit_cost = FrenchDecimalField(label=_("Coût unitaire (€)"), required=False, min_value=Decimal("0"))
+    store = forms.ModelChoiceField(
+        label=_("Sorti du magasin"),
+        queryset=None,
+        required=False,
+        empty_label=_("— Pas de sortie de stock (achat direct) —"),
+        error_messages={"invalid_choice": _("Ce magasin ne peut pas fournir ce bon.")},
+    )
 
-    def __init__(self, *args, items=None, **kwargs):
+    def __init__(self, *args, items=None, stores=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = items
+        options = list(stores) if stores is not None else []
+        if options:  # the organisation keeps a stock: issuing from the store is the usual way
+            self.fields["store"].queryset = stores
+            if len(options) == 1 and not self.is_bound:
+                self.initial.setdefault("store", options[0].pk)
+        else:
+            del self.fields["store"]
 
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
+        if data.get("store") is not None and data.get("item") is None:
+            self.add_error("item", _("Choisissez un article du catalogue pour une sortie de magasin."))
         if data.get("item") is None:
             if not data.get("label"):
                 self.add_error("item", _("Choisissez un article du catalogue (ou saisissez une désignation)."))
@@ -205,7 +221,9 @@ def cost_forms(access, costs: dict, *, bound: dict | None = None) -> dict:
         forms_by_kind["time"] = TimeEntryForm(
             prefix=PREFIXES["time"], technicians=costs["technicians"], user=access.user
         )
-        forms_by_kind["material"] = MaterialLineForm(prefix=PREFIXES["material"], items=costs["items"])
+        forms_by_kind["material"] = MaterialLineForm(
+            prefix=PREFIXES["material"], items=costs["items"], stores=costs.get("stores")
+        )
     if costs.get("can_add_external"):
         forms_by_kind["external"] = ExternalCostForm(prefix=PREFIXES["external"], contractors=costs["contractors"])
     forms_by_kind.update(bound or {})

@@ -20,7 +20,7 @@ from patrimoine.costs.services import may_manage, may_remove, may_report
 from patrimoine.organisations.access import Access
 from patrimoine.organisations.models import Team, TeamMember
 from patrimoine.stock.models import Item
-from patrimoine.stock.selectors import catalogue_organisation_ids, items_search
+from patrimoine.stock.selectors import catalogue_organisation_ids, issued_from, items_search, stores_for_work_order
 from patrimoine.workorders.models import WorkOrder
 from patrimoine.workorders.selectors import work_orders_visible_to
 
@@ -41,6 +41,9 @@ def work_order_costs_context(access: Access, work_order: WorkOrder) -> dict:
     can_manage = is_open and may_manage(access, work_order)
     for line in (*time_entries, *material_lines, *external_costs):
         line.can_remove = is_open and may_remove(access, line, work_order)
+    stores_of_lines = issued_from([line.pk for line in material_lines if line.item_id]) if material_lines else {}
+    for line in material_lines:
+        line.store_name = stores_of_lines.get(line.pk, "")
     totals = {
         "labour": sum((e.amount for e in time_entries), ZERO),
         "material": sum((m.amount for m in material_lines), ZERO),
@@ -58,6 +61,7 @@ def work_order_costs_context(access: Access, work_order: WorkOrder) -> dict:
         "can_add_external": can_manage,
         "technicians": technicians_choosable(access, work_order) if can_report else [],
         "items": catalogue_items(access, work_order) if can_report else Item.objects.none(),
+        "stores": stores_for_work_order(access, work_order) if can_report else None,
         "contractors": contractors_choosable(access, work_order) if can_manage else Contractor.objects.none(),
     }
 

@@ -25,6 +25,7 @@ from patrimoine.core.templatetags.formatting import format_hours
 from patrimoine.costs.models import CostLine, ExternalCost, LabourRate, MaterialLine, TimeEntry
 from patrimoine.organisations.access import Access
 from patrimoine.organisations.models import Team, TeamMember, Trade
+from patrimoine.stock import services as stock_services
 from patrimoine.stock.selectors import catalogue_organisation_ids
 from patrimoine.workorders.models import WorkOrder
 from patrimoine.workorders.services import work_order_may
@@ -273,8 +274,12 @@ def material_line_add(
     unit_cost=None,
     unit: str = "",
     client_uuid=None,
+    store=None,
 ) -> MaterialLine:
-    """Record material used: a catalogue item at its current CUMP, or a free label at a given unit cost."""
+    """Record material used: a catalogue item at its current CUMP, or a free label at a given unit cost.
+
+    With a `store`, the item leaves that store in the same transaction (a stock issue at the CUMP,
+    refused when the store holds too little): the line's unit cost is the issue's."""
     if not may_report(access, work_order):
         raise PermissionRefused(_("Votre rôle ne permet pas de saisir du matériel sur ce bon de travail."))
     client_uuid = _as_uuid(client_uuid)
@@ -287,11 +292,15 @@ def material_line_add(
     )
     if quantity <= 0:
         raise DomainError(_("Indiquez une quantité positive."))
+    if store is not None and item is None:
+        raise DomainError(_("Choisissez un article du catalogue pour une sortie de magasin."))
     if item is not None:
         if item.organisation_id not in catalogue_organisation_ids(work_order):
             raise DomainError(_("Cet article n'appartient pas au catalogue utilisable pour ce bon."))
         if not item.is_active:
             raise DomainError(_("Cet article n'est plus au catalogue."))
+        if store is not None:
+            item = stock_services.lock_item(item)  # the CUMP the goods leave at, held until commit
         label, unit, unit_cost = item.label, item.unit, item.unit_cost
     else:
         label = (label or "").strip()
@@ -318,6 +327,10 @@ def material_line_add(
         client_uuid=client_uuid,
         created_by=access.user,
     )
+    if created and store is not None:
+        stock_services.stock_issue(
+            access=access, store=store, item=item, quantity=quantity, work_order=work_order, material_line_id=line.pk
+        )
     if created:
         audit_record(
             actor=access.user,
@@ -408,6 +421,8 @@ def cost_line_remove(*, access: Access, line: CostLine) -> WorkOrder:
     kind = line._meta.model_name
     data = {"line": str(line.pk), "kind": kind, "amount": str(line.amount)}
     description = str(getattr(line, "label", "") or getattr(line, "description", "") or line._meta.verbose_name)
+    if isinstance(line, MaterialLine):
+        stock_services.stock_return_material_line(access=access, material_line=line)
     type(line)._base_manager.filter(pk=line.pk).delete()
     audit_record(
         actor=access.user,

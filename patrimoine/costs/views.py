@@ -97,7 +97,7 @@ def _add(request, pk, kind: str):
     form_class = FORM_CLASSES[kind]
     extra = {
         "time": {"technicians": costs["technicians"], "user": request.user},
-        "material": {"items": costs["items"]},
+        "material": {"items": costs["items"], "stores": costs["stores"]},
         "external": {"contractors": costs["contractors"]},
     }[kind]
     form = form_class(request.POST, prefix=PREFIXES[kind], **extra)
@@ -142,7 +142,14 @@ def _record(access, work_order, kind: str, data: dict) -> str:
             unit_cost=data.get("unit_cost"),
             unit=data.get("unit", ""),
             client_uuid=data.get("client_uuid"),
+            store=data.get("store"),
         )
+        if data.get("store") is not None:
+            return _("Matériel sorti du magasin « %(store)s » : %(label)s, %(amount)s.") % {
+                "store": data["store"],
+                "label": line.label,
+                "amount": format_euros(line.amount),
+            }
         return _("Matériel ajouté : %(label)s, %(amount)s.") % {
             "label": line.label,
             "amount": format_euros(line.amount),

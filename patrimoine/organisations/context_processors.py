@@ -10,6 +10,7 @@ NAVIGATION = [
     ("workorders:planning", _("Planning"), "workorders.plan"),
     ("assets:list", _("Patrimoine"), "assets.view"),
     ("costs:overview", _("Coûts"), "costs.view"),
+    ("stock:catalogue", _("Stock"), "stock.view"),
 ]
 
 

@@ -23,6 +23,14 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "workorders.validate",
             "costs.view",
             "organisations.manage",
+            "stock.view",
+            "stock.issue",
+            "stock.move",
+            "stock.manage",
+            "purchasing.view",
+            "purchasing.manage",
+            "budgets.view",
+            "budgets.manage",
         }
     ),
     Role.MANAGER: frozenset(
@@ -35,6 +43,14 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "workorders.view",
             "workorders.plan",
             "costs.view",
+            "stock.view",
+            "stock.issue",
+            "stock.move",
+            "stock.manage",
+            "purchasing.view",
+            "purchasing.manage",
+            "budgets.view",
+            "budgets.manage",
         }
     ),
     Role.TEAM_LEAD: frozenset(
@@ -48,12 +64,29 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "workorders.report",
             "workorders.validate",
             "costs.view",
+            "stock.view",
+            "stock.issue",
+            "stock.move",
+            "purchasing.view",
+            "budgets.view",
         }
     ),
-    Role.TECHNICIAN: frozenset({"assets.view", "intake.create", "workorders.view", "workorders.report"}),
+    Role.TECHNICIAN: frozenset(
+        {"assets.view", "intake.create", "workorders.view", "workorders.report", "stock.view", "stock.issue"}
+    ),
     Role.REQUESTER: frozenset({"assets.view", "intake.create"}),
-    Role.READER: frozenset({"assets.view", "intake.view_all", "workorders.view", "costs.view"}),
-    Role.CONTRACTOR: frozenset({"workorders.view", "workorders.report"}),
+    Role.READER: frozenset(
+        {
+            "assets.view",
+            "intake.view_all",
+            "workorders.view",
+            "costs.view",
+            "stock.view",
+            "purchasing.view",
+            "budgets.view",
+        }
+    ),
+    Role.CONTRACTOR: frozenset({"workorders.view", "workorders.report", "purchasing.view"}),
 }
 
 # Roles of an EPCI whose holders see the member communes too (read only): the consolidated view.

@@ -20,6 +20,7 @@ from patrimoine.costs.models import MaterialLine, TimeEntry
 from patrimoine.documents.models import Document
 from patrimoine.intake.models import WorkRequest
 from patrimoine.organisations.models import Membership
+from patrimoine.stock.models import StockLevel, StockMovement, Store
 from patrimoine.workorders.models import ChecklistItem, WorkOrder
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,10 @@ LIST_URLS = [
     "/couts/?format=csv",
     "/couts/taux/",
     f"/stock/articles/?q={SECRET[:4]}",
+    "/stock/",
+    f"/stock/?q={SECRET[:4]}",
+    "/stock/magasins/",
+    "/stock/alertes/",
 ]
 
 
@@ -129,6 +134,10 @@ def _build_world(f) -> World:
         )
         document.file.save("plan.pdf", ContentFile(b"%PDF-1.4"), save=False)
         document.save()
+        store = Store.objects.create(organisation=venansault, code="VZ", name=f"Magasin {SECRET}")
+        StockLevel.objects.create(
+            organisation=venansault, store=store, item=item, quantity=Decimal("1"), reorder_threshold=Decimal("5")
+        )
     objects = {
         "site": site,
         "building": building,
@@ -141,6 +150,8 @@ def _build_world(f) -> World:
         "time_entry": time_entry,
         "material": material,
         "document": document,
+        "item": item,
+        "store": store,
         "venansault": venansault,
         "v_chef": v_chef,
     }
@@ -176,6 +187,7 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         "workorders": o["order"],
         "costs": o["order"],
         "documents": o["document"],
+        "stock": {"item": o["item"], "store": o["store"]}.get(kind),
     }.get(app)
     kwargs = {}
     for param in params:
@@ -221,6 +233,8 @@ def _state(o: dict) -> tuple:
             MaterialLine.objects.filter(work_order=order).count(),
             ChecklistItem.objects.get(pk=o["checklist"].pk).done,
             Document.objects.count(),
+            StockMovement.objects.count(),
+            list(StockLevel.objects.values_list("quantity", "reorder_threshold")),
         )
 
 
