@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "patrimoine.stock",
     "patrimoine.costs",
     "patrimoine.dashboard",
+    "patrimoine.field",
     "patrimoine.demo",
 ]
 

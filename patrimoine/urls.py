@@ -13,5 +13,6 @@ urlpatterns = [
     path("bons/", include("patrimoine.workorders.urls")),
     path("couts/", include("patrimoine.costs.urls")),
     path("stock/", include("patrimoine.stock.urls")),
+    path("terrain/", include("patrimoine.field.urls")),
     path("", include("patrimoine.dashboard.urls")),
 ]

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 # (url name, label, action the role needs) — the main navigation, filtered by the role table.
 NAVIGATION = [
     ("dashboard:home", _("Accueil"), None),
+    ("field:app", _("Application terrain"), "field.use"),
     ("intake:create", _("Signaler un problème"), "intake.create"),
     ("intake:list", _("Demandes"), None),
     ("workorders:list", _("Bons de travail"), "workorders.view"),

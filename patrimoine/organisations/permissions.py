@@ -69,10 +69,19 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "stock.move",
             "purchasing.view",
             "budgets.view",
+            "field.use",
         }
     ),
     Role.TECHNICIAN: frozenset(
-        {"assets.view", "intake.create", "workorders.view", "workorders.report", "stock.view", "stock.issue"}
+        {
+            "assets.view",
+            "intake.create",
+            "workorders.view",
+            "workorders.report",
+            "stock.view",
+            "stock.issue",
+            "field.use",
+        }
     ),
     Role.REQUESTER: frozenset({"assets.view", "intake.create"}),
     Role.READER: frozenset(

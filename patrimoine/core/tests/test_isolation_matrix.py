@@ -46,6 +46,9 @@ LIST_URLS = [
     f"/stock/?q={SECRET[:4]}",
     "/stock/magasins/",
     "/stock/alertes/",
+    "/terrain/api/donnees/",
+    "/terrain/api/catalogue/",
+    f"/terrain/a-regulariser/?statut=toutes&q={SECRET[:4]}",
 ]
 
 
@@ -175,6 +178,10 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         return None
     app, _, view = name.partition(":")
     kind = view.split("-")[0]
+    if app == "field" and "conflict" not in o:
+        from patrimoine.field.tests.matrix import venansault_conflict
+
+        o["conflict"] = venansault_conflict(o, SECRET)
     target = {
         "assets": {
             "site": o["site"],
@@ -188,6 +195,7 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         "costs": o["order"],
         "documents": o["document"],
         "stock": {"item": o["item"], "store": o["store"]}.get(kind),
+        "field": {"conflict": o.get("conflict"), "order": o["order"]}.get(kind),
     }.get(app)
     kwargs = {}
     for param in params:
