@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "patrimoine.stock",
     "patrimoine.costs",
     "patrimoine.dashboard",
+    "patrimoine.maintenance",
     "patrimoine.field",
     "patrimoine.demo",
 ]

@@ -20,6 +20,7 @@ from patrimoine.assets.models import Building, Equipment, Site
 from patrimoine.core.reference_data import load_reference_data
 from patrimoine.core.services import audit_record
 from patrimoine.costs.models import MaterialLine, TimeEntry
+from patrimoine.demo.chargeback import issue_demo_statements
 from patrimoine.demo.clock import at, monday_of
 from patrimoine.demo.crew import Crew
 from patrimoine.demo.data import organisations as people
@@ -84,6 +85,7 @@ def seed_demo(now=None) -> Summary:
                 message="Données de démonstration chargées",
                 data={"work_orders": len(ledger.orders), "work_requests": len(ledger.requests)},
             )
+        issue_demo_statements(ref, now)
         counts = _counts(org_ids)
     return Summary(created_history=fresh, seconds=time.monotonic() - started, counts=counts)
 

@@ -103,3 +103,16 @@ CONSOLIDATED_ROLES = frozenset({Role.ADMIN, Role.READER})
 
 # Roles that act for every organisation their teams serve (the shared team of the EPCI).
 TEAM_ROLES = frozenset({Role.TEAM_LEAD, Role.TECHNICIAN})
+
+# Preventive maintenance and statutory compliance. `maintenance.view`: plans, compliance, calendars;
+# `maintenance.manage`: create and change plans, apply the statutory catalogue, record findings and
+# inspection reports; `maintenance.meter`: record meter readings (running hours, counts) on site.
+MAINTENANCE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({"maintenance.view", "maintenance.manage", "maintenance.meter"}),
+    Role.MANAGER: frozenset({"maintenance.view", "maintenance.manage", "maintenance.meter"}),
+    Role.TEAM_LEAD: frozenset({"maintenance.view", "maintenance.meter"}),
+    Role.TECHNICIAN: frozenset({"maintenance.view", "maintenance.meter"}),
+    Role.READER: frozenset({"maintenance.view"}),
+}
+for _role, _actions in MAINTENANCE_ACTIONS.items():
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions

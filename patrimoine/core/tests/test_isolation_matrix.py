@@ -15,6 +15,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scopes_disabled
 
+from patrimoine.chargeback.tests.matrix import venansault_statement
 from patrimoine.core.models import AuditEntry
 from patrimoine.costs.models import MaterialLine, TimeEntry
 from patrimoine.documents.models import Document
@@ -46,6 +47,13 @@ LIST_URLS = [
     f"/stock/?q={SECRET[:4]}",
     "/stock/magasins/",
     "/stock/alertes/",
+    "/rapports/",
+    "/rapports/couts/",
+    "/rapports/couts/?export=batiments&format=csv",
+    "/rapports/annuel/",
+    "/refacturation/",
+    "/refacturation/?format=csv",
+    "/refacturation/rapprochement/",
     "/terrain/api/donnees/",
     "/terrain/api/catalogue/",
     f"/terrain/a-regulariser/?statut=toutes&q={SECRET[:4]}",
@@ -158,6 +166,7 @@ def _build_world(f) -> World:
         "venansault": venansault,
         "v_chef": v_chef,
     }
+    objects["statement"] = venansault_statement(f, objects, SECRET)  # Venansault bills a neighbour
     return World(objects=objects, users=users)
 
 
@@ -195,6 +204,7 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         "costs": o["order"],
         "documents": o["document"],
         "stock": {"item": o["item"], "store": o["store"]}.get(kind),
+        "chargeback": o["statement"],
         "field": {"conflict": o.get("conflict"), "order": o["order"]}.get(kind),
     }.get(app)
     kwargs = {}
