@@ -104,6 +104,18 @@ CONSOLIDATED_ROLES = frozenset({Role.ADMIN, Role.READER})
 # Roles that act for every organisation their teams serve (the shared team of the EPCI).
 TEAM_ROLES = frozenset({Role.TEAM_LEAD, Role.TECHNICIAN})
 
+# Dashboards and charge-back. `chargeback.view`: the statements one's organisation issued (and its
+# reconciliation); `chargeback.receive`: the statements addressed to one's organisation (a commune's
+# administrator and finance readers); `chargeback.issue`: preview and issue statements.
+REPORTING_ACTIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({"reporting.view", "chargeback.view", "chargeback.receive", "chargeback.issue"}),
+    Role.MANAGER: frozenset({"reporting.view", "chargeback.view"}),
+    Role.TEAM_LEAD: frozenset({"reporting.view", "chargeback.view", "chargeback.issue"}),
+    Role.READER: frozenset({"reporting.view", "chargeback.view", "chargeback.receive"}),
+}
+for _role, _actions in REPORTING_ACTIONS.items():
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions
+
 # Preventive maintenance and statutory compliance. `maintenance.view`: plans, compliance, calendars;
 # `maintenance.manage`: create and change plans, apply the statutory catalogue, record findings and
 # inspection reports; `maintenance.meter`: record meter readings (running hours, counts) on site.
