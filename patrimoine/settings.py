@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "patrimoine.workorders",
     "patrimoine.stock",
     "patrimoine.costs",
+    "patrimoine.purchasing",
+    "patrimoine.budgets",
     "patrimoine.chargeback",
     "patrimoine.reporting",
     "patrimoine.dashboard",

@@ -13,6 +13,8 @@ urlpatterns = [
     path("bons/", include("patrimoine.workorders.urls")),
     path("couts/", include("patrimoine.costs.urls")),
     path("stock/", include("patrimoine.stock.urls")),
+    path("achats/", include("patrimoine.purchasing.urls")),
+    path("budgets/", include("patrimoine.budgets.urls")),
     path("refacturation/", include("patrimoine.chargeback.urls")),
     path("rapports/", include("patrimoine.reporting.urls")),
     path("terrain/", include("patrimoine.field.urls")),

@@ -21,6 +21,7 @@ from patrimoine.costs.models import MaterialLine, TimeEntry
 from patrimoine.documents.models import Document
 from patrimoine.intake.models import WorkRequest
 from patrimoine.organisations.models import Membership
+from patrimoine.purchasing.tests import matrix as purchasing_matrix
 from patrimoine.stock.models import StockLevel, StockMovement, Store
 from patrimoine.workorders.models import ChecklistItem, WorkOrder
 
@@ -47,6 +48,7 @@ LIST_URLS = [
     f"/stock/?q={SECRET[:4]}",
     "/stock/magasins/",
     "/stock/alertes/",
+    *[url.format(q=SECRET[:4]) for url in purchasing_matrix.LIST_URLS],
     "/rapports/",
     "/rapports/couts/",
     "/rapports/couts/?export=batiments&format=csv",
@@ -167,6 +169,7 @@ def _build_world(f) -> World:
         "v_chef": v_chef,
     }
     objects["statement"] = venansault_statement(f, objects, SECRET)  # Venansault bills a neighbour
+    objects.update(purchasing_matrix.venansault_purchasing(objects, SECRET))
     return World(objects=objects, users=users)
 
 
@@ -204,6 +207,8 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         "costs": o["order"],
         "documents": o["document"],
         "stock": {"item": o["item"], "store": o["store"]}.get(kind),
+        "purchasing": purchasing_matrix.target(app, kind, o),
+        "budgets": purchasing_matrix.target(app, kind, o),
         "chargeback": o["statement"],
         "field": {"conflict": o.get("conflict"), "order": o["order"]}.get(kind),
     }.get(app)
@@ -218,7 +223,7 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         elif param == "item_pk":
             kwargs["item_pk"] = o["checklist"].pk
         elif param == "line_pk":
-            kwargs["line_pk"] = o["time_entry"].pk
+            kwargs["line_pk"] = o["po_line"].pk if app == "purchasing" else o["time_entry"].pk
         elif param == "kind":
             kwargs["kind"] = "temps"
         else:
@@ -253,6 +258,7 @@ def _state(o: dict) -> tuple:
             Document.objects.count(),
             StockMovement.objects.count(),
             list(StockLevel.objects.values_list("quantity", "reorder_threshold")),
+            purchasing_matrix.state(),
         )
 
 
