@@ -170,7 +170,7 @@ def budget_report(organisation_id: int, year: int) -> BudgetReport:
         .annotate(total=Sum("total_ttc"))
     )
     for row in orders:
-        statuses[row["budget_line_id"]].committed += row["total"]
+        statuses[row["budget_line_id"]].committed += _cents(row["total"])
     invoices = (
         Invoice.objects.filter(purchase_order__budget_line__in=lines)
         .exclude(purchase_order__status=PurchaseOrder.Status.CANCELLED)
@@ -179,9 +179,9 @@ def budget_report(organisation_id: int, year: int) -> BudgetReport:
     )
     for row in invoices:
         status = statuses[row["purchase_order__budget_line_id"]]
-        status.invoiced += row["total"]
+        status.invoiced += _cents(row["total"])
         if row["purchase_order__status"] in OPEN:
-            status.committed -= row["total"]
+            status.committed -= _cents(row["total"])
 
     # Validated work orders: those imputed to one of these lines, and this year's others by the rule.
     start, end = _year_bounds(year)
@@ -205,7 +205,7 @@ def budget_report(organisation_id: int, year: int) -> BudgetReport:
     already_invoiced = _invoiced_external_costs([row[0] for row in rows])
     report = BudgetReport(year=year, lines=list(statuses.values()))
     for pk, building_id, trade_id, total in rows:
-        cost = total - already_invoiced.get(pk, ZERO)
+        cost = _cents(total) - already_invoiced.get(pk, ZERO)
         if pk in imputed:
             status = statuses.get(imputed[pk])
             if status is None:
@@ -231,7 +231,12 @@ def _invoiced_external_costs(order_ids: list) -> dict:
         .values("external_cost__work_order_id")
         .annotate(total=Sum("external_cost__amount"))
     )
-    return {row["external_cost__work_order_id"]: row["total"] for row in rows}
+    return {row["external_cost__work_order_id"]: _cents(row["total"]) for row in rows}
+
+
+def _cents(value) -> Decimal:
+    """A sum read back from the database, to the cent (SQLite stores decimals as binary floats)."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def budget_years(access: Access) -> list[int]:

@@ -24,6 +24,7 @@ from patrimoine.demo.chargeback import issue_demo_statements
 from patrimoine.demo.clock import at, monday_of
 from patrimoine.demo.crew import Crew
 from patrimoine.demo.data import organisations as people
+from patrimoine.demo.finance import build_finance
 from patrimoine.demo.history import build_history
 from patrimoine.demo.orders import Ledger
 from patrimoine.demo.present import build_present
@@ -85,6 +86,7 @@ def seed_demo(now=None) -> Summary:
                 message="Données de démonstration chargées",
                 data={"work_orders": len(ledger.orders), "work_requests": len(ledger.requests)},
             )
+        build_finance(ref, now)  # stores, contracts, purchase orders, budgets (issue 5)
         issue_demo_statements(ref, now)
         counts = _counts(org_ids)
     return Summary(created_history=fresh, seconds=time.monotonic() - started, counts=counts)

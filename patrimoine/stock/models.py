@@ -170,12 +170,12 @@ class StockMovement(TenantModel):
     """One line of the stock ledger. `quantity` is signed: positive into the store, negative out."""
 
     class Kind(models.TextChoices):
-        RECEIPT = "entree", _("Entrée (réception)")
-        ISSUE = "sortie", _("Sortie vers un bon de travail")
+        RECEIPT = "entree", _("Entrée")
+        ISSUE = "sortie", _("Sortie (bon de travail)")
         TRANSFER_OUT = "transfert_sortie", _("Transfert (départ)")
         TRANSFER_IN = "transfert_entree", _("Transfert (arrivée)")
         RETURN = "retour", _("Retour en stock")
-        ADJUSTMENT = "inventaire", _("Régularisation d'inventaire")
+        ADJUSTMENT = "inventaire", _("Inventaire")
 
     kind = models.CharField(_("nature"), max_length=20, choices=Kind.choices)
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="movements", verbose_name=_("magasin"))

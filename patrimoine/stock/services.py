@@ -128,6 +128,15 @@ def _append(
     )
 
 
+def _when(at) -> dict:
+    """The movement's date: now, or an earlier moment (a delivery recorded the next morning, an import)."""
+    if at is None:
+        return {}
+    if at > timezone.now():
+        raise DomainError(_("La date d'un mouvement ne peut pas être dans le futur."))
+    return {"at": at}
+
+
 def _set_cump(item: Item, cump: Decimal) -> None:
     if cump != item.unit_cost:
         Item._base_manager.filter(pk=item.pk).update(unit_cost=cump, updated_at=timezone.now())
@@ -184,11 +193,13 @@ def stock_receive(
     supplier=None,
     document_reference: str = "",
     note: str = "",
+    at=None,
 ) -> StockMovement:
     """Goods delivered into `store` at `unit_price` (€ HT): the quantity rises and the CUMP is recomputed."""
     _require(access, "stock.move", store, _("Votre rôle ne permet pas d'enregistrer une entrée dans ce magasin."))
     _check_pair(store, item)
     quantity, price = positive_quantity(quantity), _unit_price(unit_price)
+    when = _when(at)
     if supplier is not None and supplier.organisation_id != store.organisation_id:
         raise DomainError(_("Ce fournisseur n'est pas référencé par cette collectivité."))
     item = lock_item(item)
@@ -204,6 +215,7 @@ def stock_receive(
         supplier=supplier,
         document_reference=(document_reference or "").strip()[:60],
         note=(note or "").strip()[:200],
+        **when,
     )
     if supplier is not None:
         SupplierReference._base_manager.filter(item=item, supplier=supplier).update(
@@ -228,6 +240,7 @@ def stock_issue(
     quantity,
     work_order,
     material_line_id=None,
+    at=None,
 ) -> StockMovement:
     """`quantity` leaves `store` for `work_order` at the current CUMP. Refused (nothing written) when
     the store holds less, unless the organisation allows negative stock.
@@ -239,6 +252,7 @@ def stock_issue(
     if store.organisation_id not in catalogue_organisation_ids(work_order):
         raise DomainError(_("Ce magasin ne peut pas fournir ce bon de travail."))
     quantity = positive_quantity(quantity)
+    when = _when(at)
     item = lock_item(item)
     level = _lock_level(store, item)
     _refuse_shortage(store, item, level, quantity)
@@ -251,6 +265,7 @@ def stock_issue(
         actor=access.user,
         work_order=work_order,
         material_line_id=material_line_id,
+        **when,
     )
     audit_record(
         actor=access.user,
@@ -310,7 +325,7 @@ def stock_return_material_line(*, access: Access, material_line) -> list[StockMo
 
 @transaction.atomic
 def stock_transfer(
-    *, access: Access, from_store: Store, to_store: Store, item: Item, quantity, note: str = ""
+    *, access: Access, from_store: Store, to_store: Store, item: Item, quantity, note: str = "", at=None
 ) -> tuple[StockMovement, StockMovement]:
     """Move goods between two stores of the same organisation, at the current CUMP (which does not change)."""
     message = _("Votre rôle ne permet pas de transférer du matériel entre ces magasins.")
@@ -323,6 +338,7 @@ def stock_transfer(
     _check_pair(from_store, item)
     _check_pair(to_store, item)
     quantity = positive_quantity(quantity)
+    when = _when(at)
     item = lock_item(item)
     first, second = sorted([from_store, to_store], key=lambda s: str(s.pk))  # always lock in the same order
     levels = {first.pk: _lock_level(first, item), second.pk: _lock_level(second, item)}
@@ -339,6 +355,7 @@ def stock_transfer(
         transfer_id=transfer_id,
         other_store=to_store,
         note=note,
+        **when,
     )
     into = _append(
         kind=Kind.TRANSFER_IN,
@@ -350,6 +367,7 @@ def stock_transfer(
         transfer_id=transfer_id,
         other_store=from_store,
         note=note,
+        **when,
     )
     audit_record(
         actor=access.user,
@@ -362,7 +380,7 @@ def stock_transfer(
 
 
 @transaction.atomic
-def stock_count_record(*, access: Access, store: Store, counted: dict, note: str = "") -> list[StockMovement]:
+def stock_count_record(*, access: Access, store: Store, counted: dict, note: str = "", at=None) -> list[StockMovement]:
     """An inventory count: `counted` maps items to the quantity found on the shelves. Each difference
     with the book quantity becomes an adjustment movement at the current CUMP."""
     _require(access, "stock.manage", store, _("Votre rôle ne permet pas de saisir un inventaire."))
@@ -381,6 +399,7 @@ def stock_count_record(*, access: Access, store: Store, counted: dict, note: str
             raise DomainError(_("Les quantités comptées sont des nombres positifs ou nuls."))
         cleaned[item] = quantity
     note = (note or "").strip()[:200] or _("Inventaire")
+    when = _when(at)
     movements = []
     for item, quantity in sorted(cleaned.items(), key=lambda pair: str(pair[0].pk)):
         locked = lock_item(item)
@@ -397,6 +416,7 @@ def stock_count_record(*, access: Access, store: Store, counted: dict, note: str
                 unit_cost=locked.unit_cost,
                 actor=access.user,
                 note=note,
+                **when,
             )
         )
     audit_record(

@@ -46,7 +46,7 @@ def test_budget_page_shows_each_line_to_the_cent_with_its_alert(login, f, shop):
     validated(f, shop, "950.00", building_obj=shop["school"])
     validated(f, shop, "123.45")
     html = login(shop["reader"]).get(reverse("budgets:overview")).content.decode()
-    assert "Section de Fonctionnement" in html
+    assert "Section de fonctionnement" in html
     assert "950,00\u00a0€" in html and "50,00\u00a0€" in html  # realised and remaining of 011-6156
     assert "9\u202f876,55\u00a0€" in html  # 10 000 − 123,45 on the default line
     assert "seuil de 90 % atteint" in html and f'href="/budgets/lignes/{line.pk}/"' in html

@@ -278,3 +278,31 @@ def test_reorder_alerts_list_items_at_or_below_their_threshold(world):
     v_manager = access_of(world["v_manager"])
     with scope(organisation=sorted(v_manager.read_org_ids)):
         assert stock_alert_count(v_manager) == 0
+
+
+def test_a_delivery_may_be_recorded_afterwards_but_never_in_the_future(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    yesterday = timezone.now() - timedelta(days=1)
+    movement = services.stock_receive(
+        access=access_of(world["manager"]),
+        store=world["central"],
+        item=world["joint"],
+        quantity="2",
+        unit_price="1",
+        at=yesterday,
+    )
+    assert movement.at == yesterday
+    before = _snapshot()
+    with pytest.raises(DomainError, match="dans le futur"):
+        services.stock_receive(
+            access=access_of(world["manager"]),
+            store=world["central"],
+            item=world["joint"],
+            quantity="2",
+            unit_price="1",
+            at=timezone.now() + timedelta(hours=2),
+        )
+    assert _snapshot() == before

@@ -103,7 +103,7 @@ def test_item_page_lists_the_stores_and_the_movements(login, world):
     assert "Magasin central" in html and "Fourgon plomberie" in html
     assert "14 u" in html  # on hand in both stores
     assert "2,2857\u00a0€" not in html  # CUMP is shown to the cent
-    assert html.count('<span class="badge badge--ok">Entrée (réception)</span>') == 2
+    assert html.count('<span class="badge badge--ok">Entrée</span>') == 2
 
 
 def test_item_movements_filter_answers_htmx_with_the_ledger_only(login, world):
