@@ -130,9 +130,18 @@ def backlog_trend(scope: Scope, today: dt.date | None = None, months: int = 12) 
         .order_by("-at")
         .values("at")[:1]
     )
+    # Only orders that may have been open during the window: still open, completed within it, or
+    # cancelled within it (an order is last saved at or after its cancellation, so `updated_at` bounds it
+    # and the cancellation instant is looked up for these few rows only).
+    cancelled = WorkOrder.Status.CANCELLED
+    window = (
+        Q(completed_at__gte=instants[0])
+        | (Q(completed_at__isnull=True) & ~Q(status=cancelled))
+        | Q(completed_at__isnull=True, status=cancelled, updated_at__gte=instants[0])
+    )
     orders = (
         _orders(scope)
-        .filter(created_at__lt=instants[-1])
+        .filter(window, created_at__lt=instants[-1])
         .annotate(closed_at=Coalesce("completed_at", cancelled_at))
         .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=instants[0]))
     )

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_scopes import scopes_disabled
+from django_scopes import ScopeError, scope, scopes_disabled
 
 from conftest import access_of
 from patrimoine.chargeback.models import Statement, StatementLine
@@ -234,3 +234,16 @@ def test_orders_of_a_communes_own_team_are_not_billed(world, f):
     with scopes_disabled():
         assert not StatementLine.objects.filter(work_order=mine).exists()
     assert statement.line_count == 2
+
+
+def test_statements_are_unreadable_outside_a_scope_and_scoped_to_either_party(world):
+    statement = _issue(world)
+    with pytest.raises(ScopeError):
+        Statement.objects.count()
+    nesmy, venansault = world["communes"]
+    with scope(organisation=[nesmy.pk]):
+        assert list(Statement.objects.all()) == [statement]
+    with scope(organisation=[world["epci"].pk]):
+        assert list(Statement.objects.all()) == [statement]
+    with scope(organisation=[venansault.pk]):
+        assert not Statement.objects.exists()

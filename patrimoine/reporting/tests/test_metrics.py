@@ -155,13 +155,18 @@ def test_backlog_at_each_month_end(f, known):
     order_(f, nesmy, created=at(2, 10, year=year), status=Status.CANCELLED, cancelled=at(2, 20, year=year))
     request_(f, nesmy, created=at(2, 5, year=year), status=WorkRequest.Status.ACCEPTED, triaged=at(3, 10, year=year))
     request_(f, nesmy, created=at(3, 20, year=year))
+    # E: open since 2022, still waiting; F: cancelled (and last saved) in 2022.
+    order_(f, nesmy, created=at(6, 1, year=2022), status=Status.TO_PLAN)
+    old = order_(f, nesmy, created=at(5, 1, year=2022), status=Status.CANCELLED, cancelled=at(5, 2, year=2022))
+    with scopes_disabled():
+        WorkOrder.objects.filter(pk=old.pk).update(updated_at=at(5, 2, year=2022))
     with scope(organisation=sorted(access.read_org_ids)):
         trend = selectors.backlog_trend(report, today=dt.date(year, 4, 15), months=4)
     assert [(p["label"], p["requests"], p["orders"]) for p in trend] == [
-        ("janv. 23", 0, 1),
-        ("févr. 23", 1, 1),
-        ("mars 23", 1, 0),
-        ("aujourd'hui", 1, 0),
+        ("janv. 23", 0, 2),
+        ("févr. 23", 1, 2),
+        ("mars 23", 1, 1),
+        ("aujourd'hui", 1, 1),
     ]
     assert [p["date"] for p in trend] == [
         dt.date(year, 1, 31),
