@@ -21,7 +21,7 @@ demo: $(PY)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
 	@echo "Patrimoine : http://$(HOST):$(PORT)/ — comptes de démonstration dans le README (mot de passe : patrimoine)."
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	tools/demo-run.sh $(PY) $(HOST):$(PORT)
 
 ## test: the whole suite, on SQLite then on PostgreSQL, browser tests included
 test: $(PY) services chromium lint

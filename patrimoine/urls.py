@@ -18,5 +18,6 @@ urlpatterns = [
     path("refacturation/", include("patrimoine.chargeback.urls")),
     path("rapports/", include("patrimoine.reporting.urls")),
     path("terrain/", include("patrimoine.field.urls")),
+    path("maintenance/", include("patrimoine.maintenance.urls")),
     path("", include("patrimoine.dashboard.urls")),
 ]

@@ -22,6 +22,7 @@ from patrimoine.core.services import audit_record
 from patrimoine.costs.models import MaterialLine, TimeEntry
 from patrimoine.demo.chargeback import issue_demo_statements
 from patrimoine.demo.clock import at, monday_of
+from patrimoine.demo.compliance import build_compliance
 from patrimoine.demo.crew import Crew
 from patrimoine.demo.data import organisations as people
 from patrimoine.demo.finance import build_finance
@@ -88,6 +89,7 @@ def seed_demo(now=None) -> Summary:
             )
         build_finance(ref, now)  # stores, contracts, purchase orders, budgets (issue 5)
         issue_demo_statements(ref, now)
+        build_compliance(ref, registry, today=today, now=now)
         counts = _counts(org_ids)
     return Summary(created_history=fresh, seconds=time.monotonic() - started, counts=counts)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
@@ -248,11 +248,11 @@ class BuildingCompliance:
         return min(statuses, key=Compliance.ORDER.__getitem__) if statuses else None
 
 
-def _checks() -> list[StatutoryCheck]:
+def active_checks() -> list[StatutoryCheck]:
     return list(StatutoryCheck.objects.filter(is_active=True).prefetch_related("categories"))
 
 
-def _categories_present(building_ids) -> dict:
+def categories_present(building_ids) -> dict:
     pairs = (
         Equipment.objects.filter(building_id__in=list(building_ids), status=AssetStatus.IN_SERVICE)
         .values_list("building_id", "category__code")
@@ -282,9 +282,9 @@ def _count(requirements: list[Requirement]) -> dict:
 
 def building_compliance(access: Access, building: Building, today: date) -> BuildingCompliance:
     statuses = plan_statuses(_statutory_plans(access, [building.pk]), today)
-    checks = _checks()
+    checks = active_checks()
     planned = {s.plan.statutory_check_id: s.plan for s in statuses if s.plan.statutory_check_id}
-    proposals = proposals_for(building, checks, _categories_present([building.pk]).get(building.pk, set()), planned)
+    proposals = proposals_for(building, checks, categories_present([building.pk]).get(building.pk, set()), planned)
     requirements = [Requirement(s.plan.statutory_check, plan_status=s) for s in statuses if s.plan.statutory_check_id]
     requirements += [Requirement(p.check, proposal=p) for p in proposals if p.required and p.existing_plan is None]
     requirements.sort(key=lambda r: (Compliance.ORDER[r.status], r.check.position))
@@ -372,8 +372,8 @@ def organisation_compliance(access: Access, buildings: QuerySet[Building], today
     buildings = list(buildings.select_related("site", "organisation"))
     ids = [b.pk for b in buildings]
     statuses = plan_statuses(_statutory_plans(access, ids).filter(statutory_check__isnull=False), today)
-    checks = _checks()
-    present = _categories_present(ids)
+    checks = active_checks()
+    present = categories_present(ids)
     by_building: dict = {}
     for status in statuses:
         by_building.setdefault(status.plan.building_id, []).append(status)
@@ -405,8 +405,21 @@ def catalogue_proposals(access: Access, building: Building) -> list[Proposal]:
             building=building, is_active=True, statutory_check__isnull=False, equipment__isnull=True
         )
     }
-    present = _categories_present([building.pk]).get(building.pk, set())
-    return proposals_for(building, _checks(), present, planned)
+    present = categories_present([building.pk]).get(building.pk, set())
+    return proposals_for(building, active_checks(), present, planned)
+
+
+def register_history(plans, *, since: date) -> list[Occurrence]:
+    """The checks done since `since` (newest first), with who did them, the report and the findings."""
+    occurrences = list(
+        Occurrence.objects.filter(plan__in=plans, work_order__status__in=DONE, due_on__gte=since)
+        .select_related("plan__statutory_check", "work_order__team", "work_order__contractor", "report")
+        .prefetch_related(Prefetch("findings", queryset=Finding.objects.select_related("work_order")))
+        .order_by("-work_order__completed_at", "-due_on")
+    )
+    for occurrence in occurrences:
+        occurrence.finding_rows = _decorate(occurrence.findings.all())
+    return occurrences
 
 
 # --- One plan ----------------------------------------------------------------------------------

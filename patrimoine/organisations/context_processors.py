@@ -11,6 +11,7 @@ NAVIGATION = [
     ("workorders:planning", _("Planning"), "workorders.plan"),
     ("assets:list", _("Patrimoine"), "assets.view"),
     ("costs:overview", _("Coûts"), "costs.view"),
+    ("maintenance:compliance", _("Maintenance"), "maintenance.view"),
     ("stock:catalogue", _("Stock"), "stock.view"),
     ("purchasing:order-list", _("Achats"), "purchasing.view"),
     ("budgets:overview", _("Budgets"), "budgets.view"),

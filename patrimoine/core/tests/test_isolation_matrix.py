@@ -59,6 +59,12 @@ LIST_URLS = [
     "/terrain/api/donnees/",
     "/terrain/api/catalogue/",
     f"/terrain/a-regulariser/?statut=toutes&q={SECRET[:4]}",
+    "/maintenance/",
+    f"/maintenance/?q={SECRET[:4]}",
+    "/maintenance/plans/",
+    f"/maintenance/plans/?q={SECRET[:4]}",
+    "/maintenance/calendrier/",
+    "/maintenance/generation/",
 ]
 
 
@@ -194,6 +200,10 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         from patrimoine.field.tests.matrix import venansault_conflict
 
         o["conflict"] = venansault_conflict(o, SECRET)
+    if app == "maintenance" and "plan" not in o:
+        from patrimoine.maintenance.tests.matrix import venansault_maintenance
+
+        o.update(venansault_maintenance(o, SECRET))
     target = {
         "assets": {
             "site": o["site"],
@@ -211,6 +221,7 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         "budgets": purchasing_matrix.target(app, kind, o),
         "chargeback": o["statement"],
         "field": {"conflict": o.get("conflict"), "order": o["order"]}.get(kind),
+        "maintenance": {k: o.get(k) for k in ("plan", "occurrence", "finding")}.get(kind),
     }.get(app)
     kwargs = {}
     for param in params:
@@ -226,6 +237,10 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
             kwargs["line_pk"] = o["po_line"].pk if app == "purchasing" else o["time_entry"].pk
         elif param == "kind":
             kwargs["kind"] = "temps"
+        elif param == "team_pk":
+            kwargs["team_pk"] = o["order"].team_id
+        elif param == "token":
+            kwargs["token"] = "jeton-inconnu"  # an outsider holds no calendar token of Venansault's
         else:
             raise AssertionError(f"Unknown URL parameter {param!r} in {name}: teach the isolation matrix about it.")
     return kwargs

@@ -82,3 +82,19 @@ def test_two_workers_materializing_the_same_occurrence_make_one_order(postgresql
     with scopes_disabled():
         assert WorkOrder.objects.count() == 1
         assert Occurrence.objects.get(pk=occurrence.pk).work_order_id == WorkOrder.objects.get().pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_schedulers_ticking_at_once_enqueue_each_job_once(postgresql_only):
+    from datetime import datetime
+
+    from django_tasks_db.models import DBTaskResult
+
+    from patrimoine.maintenance import scheduler
+    from patrimoine.maintenance.recurrence import PARIS
+
+    monday = datetime(2026, 11, 30, 7, 5, tzinfo=PARIS)
+    enqueued = []
+    _together(*(lambda: enqueued.extend(scheduler.tick(monday)) for _ in range(3)))
+    assert sorted(enqueued) == ["generation", "overdue_alerts", "weekly_digest"]
+    assert DBTaskResult.objects.count() == 3
