@@ -1,6 +1,7 @@
 """Reads of contracts, purchase orders and invoices through the user's access.
 
-A contractor's user sees his company's orders only (engaged or later, never the drafts), and
+A contractor's user sees his company's orders only (engaged or later: never a draft, nor an order
+cancelled before it was engaged), and
 among those linked to a work order only the ones whose work order he may see
 (`work_orders_visible_to`, the same rule as the work-order pages). Team leads and technicians' roles
 see their organisation's orders and those of the work orders they see; managers, admins and readers
@@ -31,9 +32,12 @@ def purchase_orders_visible_to(access: Access) -> QuerySet[PurchaseOrder]:
     if access.role == Role.CONTRACTOR:
         if not access.contractor_id:
             return orders.none()
+        never_sent = Q(status=PurchaseOrder.Status.DRAFT) | Q(
+            status=PurchaseOrder.Status.CANCELLED, committed_at__isnull=True
+        )
         return (
             orders.filter(contractor_id=access.contractor_id)
-            .exclude(status=PurchaseOrder.Status.DRAFT)
+            .exclude(never_sent)
             .filter(Q(work_order__isnull=True) | Q(work_order__in=visible_work_orders))
         )
     if access.role in (Role.TEAM_LEAD, Role.TECHNICIAN):

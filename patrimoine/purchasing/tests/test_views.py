@@ -161,12 +161,16 @@ def test_cancel_needs_a_reason(login, shop):
 def test_contractor_sees_only_his_companys_engaged_orders(login, shop):
     mine = _order(shop, commit=True, title="Commande Durand")
     draft = _order(shop, title="Brouillon Durand")
+    never_sent = _order(shop, title="Jamais envoyée Durand")
+    with scopes_disabled():
+        services.purchase_order_cancel(access=access_of(shop["manager"]), order=never_sent, reason="Erreur")
     theirs = _order(
         shop, contractor_lot=False, lines=(("Tableau", "1"),), commit=True, title="Commande Martin", on_order=False
     )
     client = login(shop["durand_user"])
     html = client.get(reverse("purchasing:order-list")).content.decode()
     assert "Commande Durand" in html and "Brouillon Durand" not in html and "Commande Martin" not in html
+    assert "Jamais envoyée" not in html
     assert client.get(reverse("purchasing:order-detail", args=[mine.pk])).status_code == 200
     assert client.get(reverse("purchasing:order-detail", args=[draft.pk])).status_code == 404
     assert client.get(reverse("purchasing:order-detail", args=[theirs.pk])).status_code == 404

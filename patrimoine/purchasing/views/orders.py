@@ -36,7 +36,10 @@ def order_list(request):
         "show_organisation": len(access.read_org_ids) > 1,
         "can_manage": access.has("purchasing.manage"),
         "show_contracts": access.role != Membership.Role.CONTRACTOR,
+        "show_contractor": access.role != Membership.Role.CONTRACTOR,
     }
+    if not context["show_contractor"]:
+        del filterset.form.fields["prestataire"]
     template = "purchasing/partials/order_results.html" if is_htmx(request) else "purchasing/order_list.html"
     return render(request, template, context)
 
