@@ -26,6 +26,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from patrimoine.assets.models import Building
 from patrimoine.budgets.models import BudgetLine, WorkOrderImputation
 from patrimoine.organisations.access import Access
 from patrimoine.purchasing.models import Invoice, PurchaseOrder
@@ -285,3 +286,16 @@ def default_line_for(organisation_id: int, year: int, work_order: WorkOrder | No
 
 def imputation_of(work_order: WorkOrder) -> WorkOrderImputation | None:
     return WorkOrderImputation.objects.filter(work_order=work_order).select_related("budget_line").first()
+
+
+def budget_lines_of(organisation_id: int, year: int, *, also=None) -> QuerySet[BudgetLine]:
+    """The lines of one organisation's budget for a year (and `also`, a line of another year)."""
+    lines = BudgetLine.objects.filter(organisation_id=organisation_id, year=year)
+    if also is not None:
+        lines = lines | BudgetLine.objects.filter(pk=also.pk)
+    return lines.order_by("section", "code")
+
+
+def buildings_for_lines(organisation_id: int):
+    """Buildings a line of this organisation's budget may target."""
+    return Building.objects.filter(organisation_id=organisation_id).order_by("name")

@@ -11,10 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from patrimoine.assets.models import Building
 from patrimoine.budgets import selectors, services
 from patrimoine.budgets.forms import BudgetLineForm, ImputationForm
-from patrimoine.budgets.models import BudgetLine
 from patrimoine.core.errors import DomainError, PermissionRefused
 from patrimoine.organisations.models import Organisation
 from patrimoine.purchasing.selectors import purchase_orders_visible_to
@@ -56,7 +54,7 @@ def _line_form(access, organisation, data=None, line=None):
         }
         initial["amount"] = str(line.amount).replace(".", ",")
         initial["alert_threshold"] = str(line.alert_threshold.normalize()).replace(".", ",")
-    buildings = Building.objects.filter(organisation=organisation).order_by("name")
+    buildings = selectors.buildings_for_lines(organisation.pk)
     return BudgetLineForm(data, initial=initial, buildings=buildings)
 
 
@@ -168,7 +166,7 @@ def imputation(request, pk):
     if not (access.has("budgets.manage") and work_order.organisation_id in access.write_org_ids):
         raise PermissionDenied
     year = timezone.localtime(work_order.validated_at).year if work_order.validated_at else timezone.localdate().year
-    lines = BudgetLine.objects.filter(organisation_id=work_order.organisation_id, year=year).order_by("section", "code")
+    lines = selectors.budget_lines_of(work_order.organisation_id, year)
     current = selectors.imputation_of(work_order)
     form = ImputationForm(
         request.POST or None, lines=lines, initial={"budget_line": current.budget_line_id if current else None}

@@ -159,3 +159,18 @@ def work_order_by_reference(access: Access, reference: str) -> WorkOrder | None:
 
 def purchase_orders_of_work_order(access: Access, work_order: WorkOrder) -> QuerySet[PurchaseOrder]:
     return purchase_orders_visible_to(access).filter(work_order=work_order).select_related("contractor")
+
+
+def prices_of_order(order: PurchaseOrder) -> QuerySet[PriceLine] | None:
+    """The unit price schedule an order's lines come from (None for an order outside any contract)."""
+    if order.lot_id is None:
+        return None
+    return PriceLine.objects.filter(lot_id=order.lot_id).order_by("code")
+
+
+def get_order_line_for(order: PurchaseOrder, pk) -> PurchaseOrderLine:
+    """A line of an order the user may already see, or 404."""
+    try:
+        return PurchaseOrderLine.objects.get(purchase_order=order, pk=pk)
+    except (PurchaseOrderLine.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404 from exc

@@ -8,8 +8,10 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Query
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from patrimoine.assets.models import Site
+from patrimoine.contractors.models import Contractor
 from patrimoine.organisations.access import Access
-from patrimoine.stock.models import Item, StockLevel, StockMovement, StockSettings, Store
+from patrimoine.stock.models import Item, StockLevel, StockMovement, StockSettings, Store, SupplierReference
 
 ZERO_QTY = Decimal("0")
 CENT = Decimal("0.01")
@@ -206,6 +208,18 @@ def issued_from(material_line_ids: list) -> dict:
 
 def suppliers_of(organisation_id: int):
     """The companies of an organisation (suppliers of its stores)."""
-    from patrimoine.contractors.models import Contractor
-
     return Contractor.objects.filter(organisation_id=organisation_id).order_by("name")
+
+
+def supplier_refs_of(item: Item):
+    return list(SupplierReference.objects.filter(item=item).select_related("supplier").order_by("supplier__name"))
+
+
+def catalogue_of_store(store: Store) -> QuerySet[Item]:
+    """The active items a store may hold: its organisation's catalogue."""
+    return Item.objects.filter(organisation_id=store.organisation_id, is_active=True).order_by("label", "reference")
+
+
+def sites_for_stores(access: Access):
+    """Sites a new store of the active organisation may stand on."""
+    return Site.objects.filter(organisation_id=getattr(access.organisation, "pk", None)).order_by("name")

@@ -281,3 +281,18 @@ def test_a_team_lead_cannot_create_a_contract(login, shop):
     before = _state()
     response = login(shop["chef"]).post(reverse("purchasing:contract-create"), {"reference": "X"})
     assert response.status_code == 403 and _state() == before
+
+
+def test_contract_list_query_count_does_not_grow_with_contracts(login, shop, django_assert_num_queries):
+    from patrimoine.purchasing.tests.conftest import contract
+
+    client = login(shop["manager"])
+    for n in range(2):
+        contract(shop["nesmy"], shop["other"], reference=f"2026-1{n:02d}")
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("purchasing:contract-list"))
+    for n in range(2, 24):
+        contract(shop["nesmy"], shop["other"], reference=f"2026-1{n:02d}")
+    with django_assert_num_queries(len(few.captured_queries)):
+        html = client.get(reverse("purchasing:contract-list")).content.decode()
+    assert "2026-123" in html or "Suivante" in html

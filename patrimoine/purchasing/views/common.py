@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from patrimoine.budgets.models import BudgetLine
+from patrimoine.budgets.selectors import budget_lines_of
 
 PAGE_SIZE = 25
 
@@ -19,7 +19,4 @@ def require(access, action: str) -> None:
 
 def budget_lines_for_orders(organisation_id: int, current=None):
     """This year's lines of the organisation (and the order's current line, whatever its year)."""
-    lines = BudgetLine.objects.filter(organisation_id=organisation_id, year=timezone.localdate().year)
-    if current is not None:
-        lines = lines | BudgetLine.objects.filter(pk=current.pk)
-    return lines.order_by("section", "code")
+    return budget_lines_of(organisation_id, timezone.localdate().year, also=current)

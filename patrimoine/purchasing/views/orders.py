@@ -4,7 +4,6 @@ added on a draft, the order moves through its statuses and invoices are matched 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,7 +15,7 @@ from patrimoine.organisations.models import Membership
 from patrimoine.purchasing import selectors, services
 from patrimoine.purchasing.filters import PurchaseOrderFilter
 from patrimoine.purchasing.forms import InvoiceForm, OrderLineForm, PurchaseOrderForm, StatusForm
-from patrimoine.purchasing.models import PriceLine, PurchaseOrder, PurchaseOrderLine
+from patrimoine.purchasing.models import PurchaseOrder
 from patrimoine.purchasing.views.common import PAGE_SIZE, budget_lines_for_orders, is_htmx, require
 from patrimoine.workorders.selectors import get_work_order_for
 
@@ -146,9 +145,7 @@ def order_edit(request, pk):
 
 
 def _prices(order):
-    if order.lot_id is None:
-        return None
-    return PriceLine.objects.filter(lot_id=order.lot_id).order_by("code")
+    return selectors.prices_of_order(order)
 
 
 def _detail(request, order, *, status=200, line_form=None, invoice_form=None, status_form=None, notice=""):
@@ -220,9 +217,7 @@ def order_line_add(request, pk):
 def order_line_remove(request, pk, line_pk):
     access = request.access
     order = _managed_order(request, pk)
-    line = PurchaseOrderLine.objects.filter(purchase_order=order, pk=line_pk).first()
-    if line is None:
-        raise Http404
+    line = selectors.get_order_line_for(order, line_pk)
     try:
         services.purchase_order_line_remove(access=access, line=line)
     except PermissionRefused:

@@ -315,3 +315,27 @@ def test_venansault_sees_its_own_store(login, world, f):
     _ = store(world["venansault"], "V2", "Réserve Zyxwvu")
     html = login(world["v_manager"]).get(reverse("stock:store-list")).content.decode()
     assert "Réserve Zyxwvu" in html and "Magasin Zyxwvu" in html and "Magasin central" not in html
+
+
+def test_alerts_and_store_list_query_counts_do_not_grow(login, world, f, django_assert_num_queries):
+    client = login(world["manager"])
+    manager = access_of(world["manager"])
+
+    def short_item(n):
+        item = f.item(world["epci"], f"Article {n}", "1", reference=f"C{n}")
+        services.stock_receive(access=manager, store=world["central"], item=item, quantity=1, unit_price=1)
+        services.stock_threshold_set(access=manager, store=world["central"], item=item, threshold="2")
+
+    short_item(0)
+    with CaptureQueriesContext(connection) as alerts, CaptureQueriesContext(connection):
+        client.get(reverse("stock:alerts"))
+    with CaptureQueriesContext(connection) as stores:
+        client.get(reverse("stock:store-list"))
+    for n in range(1, 31):
+        short_item(n)
+    for n in range(5):
+        store(world["epci"], f"S{n}")
+    with django_assert_num_queries(len(alerts.captured_queries)):
+        assert "31 articles à réapprovisionner" in client.get(reverse("stock:alerts")).content.decode()
+    with django_assert_num_queries(len(stores.captured_queries)):
+        client.get(reverse("stock:store-list"))

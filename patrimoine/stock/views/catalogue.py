@@ -12,7 +12,6 @@ from patrimoine.core.errors import DomainError, PermissionRefused
 from patrimoine.stock import selectors, services
 from patrimoine.stock.filters import CatalogueFilter, MovementFilter
 from patrimoine.stock.forms import ItemForm, SupplierReferenceForm, ThresholdForm
-from patrimoine.stock.models import SupplierReference
 from patrimoine.stock.views.common import PAGE_SIZE, is_htmx, require
 from patrimoine.workorders.selectors import get_work_order_for
 
@@ -72,7 +71,7 @@ def _item_context(request, item, **forms) -> dict:
         "levels": levels,
         "on_hand": on_hand,
         "value": on_hand * item.unit_cost,
-        "supplier_refs": list(SupplierReference.objects.filter(item=item).select_related("supplier")),
+        "supplier_refs": selectors.supplier_refs_of(item),
         "movement_filter": movement_filter,
         "page": page,
         "rows": page.object_list,

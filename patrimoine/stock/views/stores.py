@@ -9,12 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from patrimoine.assets.models import Site
 from patrimoine.core.errors import DomainError, PermissionRefused
 from patrimoine.core.templatetags.formatting import format_euros
 from patrimoine.stock import selectors, services
 from patrimoine.stock.forms import CountForm, ReceiptForm, StockSettingsForm, StoreForm, TransferForm
-from patrimoine.stock.models import Item, StockLevel, Store
+from patrimoine.stock.models import StockLevel, Store
 from patrimoine.stock.services import format_quantity
 from patrimoine.stock.views.common import PAGE_SIZE, is_htmx, require
 
@@ -34,11 +33,7 @@ def _list_context(request, *, store_form=None, settings_form=None) -> dict:
         "can_manage": can_manage,
         "alert_count": selectors.stock_alert_count(access),
         "store_form": store_form
-        or (
-            StoreForm(sites=Site.objects.filter(organisation=access.organisation), prefix="magasin")
-            if can_manage
-            else None
-        ),
+        or (StoreForm(sites=selectors.sites_for_stores(access), prefix="magasin") if can_manage else None),
         "settings_form": settings_form
         or (
             StockSettingsForm(
@@ -60,7 +55,7 @@ def store_list(request):
 def store_create(request):
     access = request.access
     require(access, "stock.manage")
-    form = StoreForm(request.POST, sites=Site.objects.filter(organisation=access.organisation), prefix="magasin")
+    form = StoreForm(request.POST, sites=selectors.sites_for_stores(access), prefix="magasin")
     if form.is_valid():
         try:
             store = services.store_create(access=access, **form.cleaned_data)
@@ -142,7 +137,7 @@ def _movement_store(request, pk, action: str) -> Store:
 
 
 def _items_of(store: Store):
-    return Item.objects.filter(organisation_id=store.organisation_id, is_active=True).order_by("label", "reference")
+    return selectors.catalogue_of_store(store)
 
 
 @require_http_methods(["GET", "POST"])
