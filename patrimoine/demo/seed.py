@@ -87,9 +87,9 @@ def seed_demo(now=None) -> Summary:
                 message="Données de démonstration chargées",
                 data={"work_orders": len(ledger.orders), "work_requests": len(ledger.requests)},
             )
+        build_compliance(ref, registry, today=today, now=now)
         build_finance(ref, now)  # stores, contracts, purchase orders, budgets (issue 5)
         issue_demo_statements(ref, now)
-        build_compliance(ref, registry, today=today, now=now)
         counts = _counts(org_ids)
     return Summary(created_history=fresh, seconds=time.monotonic() - started, counts=counts)
 
