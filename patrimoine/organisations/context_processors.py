@@ -15,7 +15,6 @@ NAVIGATION = [
     ("stock:catalogue", _("Stock"), "stock.view"),
     ("purchasing:order-list", _("Achats"), "purchasing.view"),
     ("budgets:overview", _("Budgets"), "budgets.view"),
-    ("stock:catalogue", _("Stock"), "stock.view"),
     ("reporting:dashboard", _("Tableaux de bord"), "reporting.view"),
     ("chargeback:list", _("Refacturation"), "chargeback.view"),
 ]
