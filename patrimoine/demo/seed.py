@@ -89,7 +89,7 @@ def seed_demo(now=None) -> Summary:
             )
         build_compliance(ref, registry, today=today, now=now)
         build_finance(ref, now)  # stores, contracts, purchase orders, budgets (issue 5)
-        issue_demo_statements(ref, now)
+        issue_demo_statements(ref, now)  # last: it bills the orders every step above validated
         counts = _counts(org_ids)
     return Summary(created_history=fresh, seconds=time.monotonic() - started, counts=counts)
 
