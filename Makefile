@@ -51,6 +51,16 @@ chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	@command -v chromium >/dev/null || (echo "chromium is missing: apt-get install chromium" && exit 1)
 
+## bench: benchmarks on PostgreSQL, results as JSON in bench/results/ (never timed assertions in tests)
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/patrimoine_bench
+BENCH_PLANS ?= 100000
+bench: $(PY) services
+	@mkdir -p bench/results
+	-createdb -h 127.0.0.1 -U postgres patrimoine_bench 2>/dev/null
+	DATABASE_URL=$(BENCH_DB) $(PY) manage.py migrate --no-input -v0
+	DATABASE_URL=$(BENCH_DB) $(PY) manage.py maintenance_bench --plans $(BENCH_PLANS) > bench/results/maintenance-generation.json
+	@cat bench/results/maintenance-generation.json
+
 vendor:
 	tools/vendor.sh
 
