@@ -267,7 +267,6 @@ def field_bootstrap(access: Access, orders: list[WorkOrder]) -> dict:
             }
         )
     return {
-        "generated_at": timezone.now().isoformat(),
         "today": today.isoformat(),
         "user": {
             "id": access.user.pk,

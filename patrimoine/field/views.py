@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.gzip import gzip_page
@@ -50,6 +51,7 @@ SHELL_ASSETS = [
     "field/icons/icon-512.png",
 ]
 PAGE_SIZE = 25
+DATA_CACHE = "terrain-data"  # the phone's copy of my orders and the catalogue (emptied at sign-out)
 
 
 # --- The installable shell -----------------------------------------------------------------------
@@ -68,6 +70,7 @@ def _config() -> dict:
             "logout": reverse("accounts:logout"),
             "login": f"{reverse('accounts:login')}?next={reverse('field:app')}",
         },
+        "data_cache": DATA_CACHE,
         "suspension_reasons": [[value, str(label)] for value, label in WorkOrder.SuspensionReason.choices],
         "urgencies": [[value, str(label)] for value, label in reversed(Urgency.choices)],
     }
@@ -146,6 +149,7 @@ def service_worker(request):
         "data": [reverse("field:bootstrap"), reverse("field:catalogue")],
         "documents": reverse("documents:download", args=[uuid.UUID(int=0)]).rsplit("/", 2)[0] + "/",
         "logout": reverse("accounts:logout"),
+        "data_cache": DATA_CACHE,
     }
     body = f"self.TERRAIN = {json.dumps(config)};\n".encode() + _read_static("field/sw.js")
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
@@ -175,6 +179,13 @@ def _json(data, status: int = 200) -> JsonResponse:
     return response
 
 
+def _conditional(request, response):
+    """An ETag of the content: a phone whose copy is current gets « 304 Not Modified » (a few bytes)."""
+    etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+    response["ETag"] = etag
+    return get_conditional_response(request, etag=etag, response=response)
+
+
 @login_not_required
 @require_GET
 @gzip_page
@@ -186,7 +197,7 @@ def bootstrap(request):
         return denied
     orders = list(selectors.field_orders(request.access))
     services.field_deliveries_record(access=request.access, work_orders=orders)
-    return _json(selectors.field_bootstrap(request.access, orders))
+    return _conditional(request, _json(selectors.field_bootstrap(request.access, orders)))
 
 
 @login_not_required
@@ -197,7 +208,7 @@ def catalogue(request):
     if denied:
         return denied
     orders = selectors.field_orders(request.access)
-    return _json({"items": selectors.field_catalogue(request.access, orders)})
+    return _conditional(request, _json({"items": selectors.field_catalogue(request.access, orders)}))
 
 
 @login_not_required

@@ -246,3 +246,14 @@ def test_signature_is_shown_to_whoever_may_read_the_order(day, login):
 
 def test_unknown_conflict_is_a_404(day, login):
     assert login(day.chef).get(reverse("field:conflict-detail", args=[uuid.uuid4()])).status_code == 404
+
+
+def test_an_unchanged_copy_costs_a_304_and_a_change_a_new_copy(day, login):
+    client = login(day.ahmed)
+    for url in (BOOTSTRAP, "/terrain/api/catalogue/"):
+        first = client.get(url)
+        assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    etag = client.get(BOOTSTRAP)["ETag"]
+    send(client, op("temps", day.leak, date=date.today().isoformat(), hours="1"))
+    changed = client.get(BOOTSTRAP, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed.json()["orders"][0]["time_entries"][0]["hours"] == "1.00"

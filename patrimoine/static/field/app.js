@@ -22,6 +22,7 @@
     urls: new Map(),
     confirmDone: null,
     signing: null,
+    copied: new Set(),
   };
 
   // --- Small helpers -----------------------------------------------------------------------------
@@ -104,6 +105,7 @@
   // --- Data: the server's copy (through the service worker) and the local queue --------------------
 
   async function fetchJson(url) {
+    const viaWorker = Boolean(navigator.serviceWorker && navigator.serviceWorker.controller);
     let response = null;
     try {
       response = await fetch(url, {
@@ -115,14 +117,25 @@
       response = null;
     }
     if (response && (response.status === 401 || response.type === "opaqueredirect")) {
+      // Signed out (here or on another page): the copy of the data goes; the unsent queue stays.
       S.loginNeeded = true;
-      response = null;
+      if (window.caches) await caches.delete(config.data_cache);
+      return null;
     } else if (response && response.ok) {
       S.loginNeeded = false;
     }
-    if ((!response || !response.ok) && window.caches) response = await caches.match(url);
+    if ((!response || !response.ok) && window.caches) response = await caches.match(url, { ignoreVary: true });
     if (!response || !response.ok) return null;
     const fetched = response.headers.get("X-Terrain-Fetched");
+    if (!fetched && !viaWorker && window.caches) {
+      // First visit, before the service worker is in charge: keep the copy it would have kept.
+      const headers = new Headers(response.headers);
+      headers.set("X-Terrain-Fetched", String(Date.now()));
+      headers.delete("Vary");
+      const copy = new Response(await response.clone().blob(), { status: 200, headers });
+      await (await caches.open(config.data_cache)).put(url, copy);
+      S.copied.add(url);
+    }
     return { data: await response.json(), fetchedAt: fetched ? Number(fetched) : Date.now(), stale: Boolean(fetched) };
   }
 
@@ -277,6 +290,7 @@
     const pending = S.ops.filter((op) => op.state === "pending").length;
     const sync = T.sync.state;
     const online = navigator.onLine;
+    document.documentElement.dataset.sync = sync.running ? "running" : "idle";
     fill(
       statusBox,
       h("span", { class: `fa-pill ${online ? "fa-pill--on" : "fa-pill--off"}` }, online ? t("online") : t("offline")),
@@ -307,6 +321,8 @@
   function render() {
     if (!S.data) return;
     const focused = document.activeElement && document.activeElement.id;
+    // A search being typed survives a redraw (e.g. the previous entry's confirmation arriving late).
+    const search = focused === "mat-search" ? document.activeElement.value : "";
     const route = location.hash.replace(/^#\/?/, "").split("/");
     let view;
     if (route[0] === "bon" && route[1]) view = viewOrder(route[1]);
@@ -314,9 +330,22 @@
     else view = viewHome();
     main.replaceChildren(view);
     renderStatus();
+    renderAlerts();
     if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+    if (search) {
+      const box = document.getElementById("mat-search");
+      box.value = search;
+      box.dispatchEvent(new Event("input"));
+    }
     const pad = document.getElementById("signature-pad");
     if (pad) S.signing = T.signaturePad(pad);
+  }
+
+  function typing() {
+    const el = document.activeElement;
+    return Boolean(
+      el && ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName) && !["checkbox", "radio", "file"].includes(el.type),
+    );
   }
 
   function goTo(hash) {
@@ -324,50 +353,67 @@
     else location.hash = hash;
   }
 
-  function messages() {
+  // New answers the server gave (kept as conflicts, or refused): shown above every view until read.
+  let shownAlerts = null;
+  function renderAlerts() {
     const notes = S.ops.filter((op) => op.state === "conflict" || op.state === "refused");
-    const waiting = (S.data.conflicts || []).filter((c) => !notes.some((op) => op.id === c.operation));
-    return [
-      notes.length
-        ? h(
-            "section",
-            { class: "fa-alerts", role: "alert", "aria-labelledby": "fa-alerts-title" },
-            h("h2", { id: "fa-alerts-title" }, t("messages")),
+    const key = notes.map((op) => op.id).join();
+    if (key === shownAlerts) return;
+    shownAlerts = key;
+    const box = document.getElementById("fa-messages");
+    if (!notes.length) {
+      box.replaceChildren();
+      return;
+    }
+    box.replaceChildren(
+      h(
+        "section",
+        { class: "fa-alerts", "aria-labelledby": "fa-alerts-title" },
+        h("h2", { id: "fa-alerts-title" }, t("messages")),
+        h(
+          "ul",
+          {},
+          notes.map((op) =>
             h(
-              "ul",
-              {},
-              notes.map((op) =>
-                h(
-                  "li",
-                  { class: `fa-alert fa-alert--${op.state}` },
-                  h("p", {}, op.message || t("refused_generic")),
-                  h(
-                    "button",
-                    {
-                      type: "button",
-                      class: "button button--secondary button--small",
-                      onclick: async () => {
-                        await T.db.delOp(op.id);
-                        await refreshOps();
-                        render();
-                      },
-                    },
-                    t("understood"),
-                  ),
-                ),
+              "li",
+              { class: `fa-alert fa-alert--${op.state}` },
+              h("p", {}, op.message || t("refused_generic")),
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "button button--secondary button--small",
+                  onclick: async () => {
+                    await T.db.delOp(op.id);
+                    await refreshOps();
+                    renderAlerts();
+                    const title = main.querySelector("h1");
+                    if (title) title.focus();
+                  },
+                },
+                t("understood"),
               ),
             ),
-          )
-        : null,
-      waiting.length
+          ),
+        ),
+      ),
+    );
+  }
+
+  // On the home page: what waits for the team lead (mine), and what a lead has to settle.
+  function waiting() {
+    const notes = new Set(S.ops.filter((op) => op.state === "conflict").map((op) => op.id));
+    const kept = (S.data.conflicts || []).filter((c) => !notes.has(c.operation));
+    return [
+      kept.length
         ? h(
             "details",
             { class: "fa-waiting" },
-            h("summary", {}, t("waiting_lead", { n: waiting.length })),
+            h("summary", {}, t("waiting_lead", { n: kept.length })),
             h(
               "ul",
               {},
-              waiting.map((c) => h("li", {}, h("strong", {}, c.summary), " — ", c.reason)),
+              kept.map((c) => h("li", {}, h("strong", {}, c.summary), " — ", c.reason)),
             ),
           )
         : null,
@@ -439,7 +485,7 @@
       S.stale
         ? h("p", { class: "fa-stale" }, t("stale", { when: lastSyncText(S.fetchedAt).replace(/^[^:]*: /, "") }))
         : null,
-      messages(),
+      waiting(),
       sections.length ? sections : h("p", { class: "fa-empty" }, t("no_orders")),
       team.length
         ? h(
@@ -458,6 +504,7 @@
         "p",
         { class: "fa-actions" },
         h("button", { type: "button", class: "button button--link", id: "fa-logout", onclick: logout }, t("logout")),
+        h("span", { id: "fa-logout-state", class: "fa-muted", "aria-live": "polite" }),
       ),
     );
   }
@@ -495,7 +542,6 @@
         ),
         whenText(o) ? h("span", {}, whenText(o)) : null,
       ),
-      messages(),
       placeSection(o),
       requestSection(o),
       equipmentSection(o),
@@ -1297,15 +1343,30 @@
           ),
         ),
         h("p", { id: "report-gps-state", class: "fa-muted", "aria-live": "polite" }),
-        h("label", { for: "report-photos" }, t("report_photos")),
-        h("input", {
-          type: "file",
-          id: "report-photos",
-          name: "photos",
-          accept: "image/*",
-          capture: "environment",
-          multiple: true,
-        }),
+        h(
+          "p",
+          { class: "fa-actions" },
+          h("input", {
+            type: "file",
+            id: "report-photos",
+            class: "fa-file-input",
+            name: "photos",
+            accept: "image/*",
+            capture: "environment",
+            multiple: true,
+            "aria-describedby": "report-photos-state",
+            onchange: (event) => {
+              const n = event.target.files.length;
+              document.getElementById("report-photos-state").textContent = n ? t("photos_chosen", { n }) : "";
+            },
+          }),
+          h(
+            "label",
+            { class: "button button--secondary fa-file fa-file--secondary", for: "report-photos" },
+            t("report_photos"),
+          ),
+        ),
+        h("p", { id: "report-photos-state", class: "fa-muted", "aria-live": "polite" }),
         h("p", { class: "fa-error", id: "report-error", role: "alert" }),
         h("button", { type: "submit", class: "button fa-wide", id: "report-save" }, t("report_save")),
       ),
@@ -1376,13 +1437,18 @@
   // --- Sign out: forget everything but the unsent queue --------------------------------------------
 
   async function logout() {
+    if (!navigator.onLine) {
+      announce(t("logout_offline"));
+      document.getElementById("fa-logout-state").textContent = t("logout_offline");
+      return;
+    }
     if (Object.values(S.timers).some((timer) => timer.running) && !window.confirm(t("logout_timer"))) return;
     for (const op of await T.sync.all()) {
       if (op.state !== "pending") await T.db.delOp(op.id);
     }
     await T.db.clear("kv");
     if (window.caches) {
-      for (const name of await caches.keys()) if (name.startsWith("terrain-data")) await caches.delete(name);
+      await caches.delete(config.data_cache);
     }
     const form = h(
       "form",
@@ -1426,36 +1492,51 @@
         });
       return throughWorker;
     };
+    const copied = () => S.copied.has(config.urls.bootstrap) && S.copied.has(config.urls.catalogue);
+    const whenControlled = () => (copied() ? offlineReady() : reloadThroughWorker());
     if (worker && !controlled)
-      worker.addEventListener("controllerchange", () => S.data && reloadThroughWorker(), { once: true });
+      worker.addEventListener("controllerchange", () => S.data && whenControlled(), { once: true });
     if (!(await loadData())) {
+      const waiting = (await T.sync.all()).filter((op) => op.state === "pending").length;
       main.replaceChildren(
         ...[
           h("h1", { tabindex: "-1" }, t("my_work")),
           h("p", { class: "fa-error" }, S.loginNeeded ? t("login_first") : t("no_data")),
+          waiting
+            ? h("p", { class: "fa-pending" }, t(waiting === 1 ? "pending_one" : "pending_many", { n: waiting }))
+            : null,
           S.loginNeeded ? h("p", {}, h("a", { class: "button", href: config.urls.login }, t("login_again"))) : null,
         ].filter(Boolean),
       );
       return;
     }
     if (controlled) offlineReady();
-    else if (worker && worker.controller) reloadThroughWorker();
+    else if (worker && worker.controller) whenControlled();
     await T.sync.start(S.data.user.id, config.urls);
     await loadTimers();
     await refreshOps();
     T.sync.onChange(async () => {
       await refreshOps();
       renderStatus();
+      renderAlerts();
     });
     T.onSynced = async () => {
       await loadData();
       await refreshOps();
-      const typing =
-        document.activeElement &&
-        ["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement.tagName) &&
-        document.activeElement.type !== "checkbox";
-      if (!typing) render();
+      renderAlerts();
+      renderStatus();
+      if (typing()) S.renderLater = true;
+      else render();
     };
+    // A fresh copy arrived while a field was being typed in: redraw once the field is left.
+    document.addEventListener("focusout", () =>
+      setTimeout(() => {
+        if (S.renderLater && !typing()) {
+          S.renderLater = false;
+          render();
+        }
+      }, 0),
+    );
     window.addEventListener("online", renderStatus);
     window.addEventListener("offline", renderStatus);
     window.addEventListener("hashchange", () => {

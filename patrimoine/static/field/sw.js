@@ -7,11 +7,11 @@
 //   else from the last copy, which carries the time it was fetched (X-Terrain-Fetched).
 // - Photos of my orders are kept once seen (or prefetched on the page's request).
 // - Nothing is cached for other pages; writes (POST) are never touched: the page keeps its queue.
-// - Signing out (POST to the logout URL, from any page) empties the data cache.
+// - Signing out from a page of the app (POST to the logout URL) empties the data cache.
 "use strict";
 const CONFIG = self.TERRAIN;
 const SHELL_CACHE = `terrain-shell-${CONFIG.version}`;
-const DATA_CACHE = "terrain-data";
+const DATA_CACHE = CONFIG.data_cache;
 const NETWORK_TIMEOUT_MS = 6000;
 
 function cacheable(response) {
@@ -46,6 +46,7 @@ self.addEventListener("activate", (event) => {
 async function stamped(response) {
   const headers = new Headers(response.headers);
   headers.set("X-Terrain-Fetched", String(Date.now()));
+  headers.delete("Vary"); // one copy per URL, whoever asks (the page's own copy has no request headers)
   return new Response(await response.blob(), { status: response.status, statusText: response.statusText, headers });
 }
 
@@ -63,7 +64,7 @@ async function networkFirst(request) {
   } catch (error) {
     // offline: the copy below
   }
-  const cached = await cache.match(request);
+  const cached = await cache.match(request, { ignoreVary: true });
   if (cached) return cached;
   return network.catch(() => Response.json({ message: "hors ligne" }, { status: 503 }));
 }

@@ -9,6 +9,7 @@
   const JSON_KINDS = ["temps", "materiel", "controle", "compte_rendu", "signature", "statut"];
   const BATCH = 50;
   const BACKOFF = [3, 10, 30, 60, 120];
+  const TIMEOUT_MS = 120000;
 
   const state = {
     user: null,
@@ -47,14 +48,32 @@
     }
   }
 
+  // The request on the way: abandoned when the phone loses the network (or after a long silence),
+  // to be sent again whole, with the same UUID, when it comes back.
+  let inFlight = null;
+  window.addEventListener("offline", () => inFlight && inFlight.abort());
+
   async function post(url, body, json) {
     const headers = { "X-CSRFToken": csrfToken(), Accept: "application/json" };
     if (json) headers["Content-Type"] = "application/json";
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+    inFlight = controller;
     let response;
     try {
-      response = await fetch(url, { method: "POST", body, headers, credentials: "same-origin", redirect: "manual" });
+      response = await fetch(url, {
+        method: "POST",
+        body,
+        headers,
+        credentials: "same-origin",
+        redirect: "manual",
+        signal: controller.signal,
+      });
     } catch (error) {
       throw new SendError("network");
+    } finally {
+      clearTimeout(timer);
+      inFlight = null;
     }
     if (response.type === "opaqueredirect" || response.status === 401) throw new SendError("login");
     const isJson = (response.headers.get("Content-Type") || "").includes("json");
@@ -110,6 +129,11 @@
 
   async function run() {
     if (!state.user) return;
+    if (!navigator.onLine) {
+      // Known to be offline: no attempt (and no growing back-off); the `online` event restarts.
+      notify();
+      return;
+    }
     if (state.running) {
       state.again = true;
       return;
@@ -144,8 +168,8 @@
       if (ops.length && T.onSynced) await T.onSynced();
     } catch (error) {
       state.error = error.kind || "network";
-      state.failures += 1;
-      if (state.error !== "login") {
+      if (navigator.onLine) state.failures += 1;
+      if (state.error !== "login" && navigator.onLine) {
         const delay = BACKOFF[Math.min(state.failures - 1, BACKOFF.length - 1)];
         state.retryTimer = setTimeout(run, delay * 1000);
       }
@@ -169,7 +193,10 @@
       state.user = user;
       state.urls = urls;
       state.lastSync = await T.db.kvGet(`lastSync:${user}`, null);
-      window.addEventListener("online", () => run());
+      window.addEventListener("online", () => {
+        state.failures = 0; // a new chance: retry soon, not after the long back-off of the offline hours
+        run();
+      });
       document.addEventListener("visibilitychange", () => {
         if (document.visibilityState === "visible") run();
       });
