@@ -103,6 +103,7 @@ class Proposal:
     reasons: list[str] = field(default_factory=list)
     doubts: list[str] = field(default_factory=list)
     existing_plan: object = None
+    no_equipment: bool = False  # the check targets equipment the building has none of (on record)
 
     @property
     def ticked(self) -> bool:
@@ -172,6 +173,7 @@ def _proposal(building, check, categories_present: set[str]) -> Proposal | None:
         if present:
             proposal.reasons.append(_("Équipements : %(names)s") % {"names": ", ".join(present)})
         else:
+            proposal.no_equipment = True
             proposal.doubts.append(
                 _("Aucun équipement « %(names)s » enregistré dans ce bâtiment")
                 % {"names": " » ou « ".join(sorted(wanted.values()))}

@@ -50,10 +50,13 @@ class PlanForm(forms.Form):
     frequency = forms.ChoiceField(label=_("Unité"), choices=FREQUENCIES, initial="YEARLY", required=False)
     month = forms.ChoiceField(label=_("En (pour une périodicité annuelle)"), choices=MONTH_CHOICES, required=False)
     first_due = forms.DateField(
-        label=_("Première échéance"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Première échéance"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     at_time = forms.TimeField(
-        label=_("Heure"), initial=time(8, 0), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Heure"),
+        initial=time(8, 0),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     rrule = forms.CharField(
         label=_("Règle avancée (RRULE, facultatif)"),
@@ -243,16 +246,24 @@ class CatalogueForm(forms.Form):
                 label=_("Première échéance"),
                 required=False,
                 initial=default_due,
-                widget=forms.DateInput(attrs={"type": "date"}),
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )
 
-    def rows(self):
+    def rows(self, *, no_equipment: bool = False):
         for proposal in self.proposals:
+            if proposal.no_equipment != no_equipment:
+                continue
             code = proposal.check.code
             if proposal.existing_plan is None:
                 yield proposal, self[f"check_{code}"], self[f"due_{code}"]
             else:
                 yield proposal, None, None
+
+    def other_rows(self):
+        return list(self.rows(no_equipment=True))
+
+    def main_rows(self):
+        return list(self.rows())
 
     def chosen(self) -> list[tuple]:
         chosen = []
