@@ -215,7 +215,7 @@ def _summary(kind: str, data: dict) -> str:
     if kind == Kind.SIGNATURE:
         return _("Signature de %(name)s") % {"name": data["signed_by_name"]}
     if kind == Kind.STATUS:
-        return _("Passage à « %(status)s »") % {"status": Status(data["to"]).label}
+        return _("Passage au statut %(status)s") % {"status": str(Status(data["to"]).label).lower()}
     if kind == Kind.PHOTO:
         return _("Photo « %(name)s »") % {"name": data["file"].name}
     return str(Kind(kind).label)

@@ -54,10 +54,26 @@ def camera_photo(path, size=(2400, 1800), noisy=False):
     return path
 
 
-def open_app_then_go_offline(page, username="technicien.epci"):
+REGISTRATION = """navigator.serviceWorker.getRegistration().then((r) => JSON.stringify({
+  controller: Boolean(navigator.serviceWorker.controller),
+  installing: r && r.installing && r.installing.state, waiting: r && r.waiting && r.waiting.state,
+  active: r && r.active && r.active.state}))"""
+
+
+def open_app(page, username="technicien.epci"):
+    """Sign in and open the app until it says it is ready for the basement."""
     browser_login(page, username)
     page.goto("/terrain/")
-    expect(page.locator("html")).to_have_attribute("data-offline", "ready")
+    try:
+        expect(page.locator("html")).to_have_attribute("data-offline", "ready")
+    except AssertionError:
+        print("service worker:", page.evaluate(REGISTRATION), "caches:", page.evaluate("caches.keys()"))
+        print("main:", page.locator("main").inner_html()[:500], "status:", page.locator("#fa-status").inner_text())
+        raise
+
+
+def open_app_then_go_offline(page, username="technicien.epci"):
+    open_app(page, username)
     page.context.set_offline(True)
     page.reload()
     expect(page.locator("html")).to_have_attribute("data-ready", "true")
@@ -201,9 +217,7 @@ def test_order_cancelled_while_offline_keeps_the_entries_and_says_so(day, page):
 
 
 def test_a_photo_upload_cut_mid_way_completes_later_without_duplicates(day, page, tmp_path):
-    browser_login(page, "technicien.epci")
-    page.goto("/terrain/")
-    expect(page.locator("html")).to_have_attribute("data-offline", "ready")
+    open_app(page)
     page.get_by_role("link", name=re.compile("Fuite sous l'évier de la cantine")).click()
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")

@@ -257,3 +257,28 @@ def test_an_unchanged_copy_costs_a_304_and_a_change_a_new_copy(day, login):
     send(client, op("temps", day.leak, date=date.today().isoformat(), hours="1"))
     changed = client.get(BOOTSTRAP, HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed.json()["orders"][0]["time_entries"][0]["hours"] == "1.00"
+
+
+def test_order_page_tag_lists_the_kept_entries_to_whoever_sees_the_order(day, login, rf, f):
+    from django.template import Context, Template
+
+    from patrimoine.organisations.access import access_for_user
+
+    conflict = _conflict(day, login)
+    template = Template("{% load field_ui %}{% offline_conflicts order %}")
+
+    def rendered(user):
+        request = rf.get("/")
+        request.user, request.access = user, access_for_user(user)
+        with scopes_disabled():
+            order = WorkOrder.objects.get(pk=day.leak.pk)
+        from django_scopes import scope
+
+        with scope(organisation=sorted(request.access.read_org_ids)):
+            return template.render(Context({"request": request, "order": order}))
+
+    html = rendered(day.chef)
+    assert "1 saisie hors ligne à régulariser" in html and reverse("field:conflict-detail", args=[conflict.pk]) in html
+    other_epci, (elsewhere,) = f.epci_with_communes("Ailleurs")
+    stranger = f.user("chef.ailleurs", role=Role.TEAM_LEAD, organisation=other_epci)
+    assert rendered(stranger).strip() == ""

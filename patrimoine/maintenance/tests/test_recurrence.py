@@ -128,6 +128,7 @@ def test_neighbours_of_a_day():
         "FREQ=YEARLY;INTERVAL=0",
         "FREQ=MONTHLY;BYMONTHDAY=40",
         "n'importe quoi",
+        "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
     ],
 )
 def test_rules_a_plan_cannot_use_are_refused_in_french(rule):
