@@ -282,3 +282,10 @@ def test_order_page_tag_lists_the_kept_entries_to_whoever_sees_the_order(day, lo
     other_epci, (elsewhere,) = f.epci_with_communes("Ailleurs")
     stranger = f.user("chef.ailleurs", role=Role.TEAM_LEAD, organisation=other_epci)
     assert rendered(stranger).strip() == ""
+
+
+def test_the_cancelled_order_page_tells_the_lead_what_was_kept(day, login):
+    conflict = _conflict(day, login, hours="2")
+    html = login(day.chef).get(reverse("workorders:detail", args=[day.leak.pk])).content.decode()
+    assert "1 saisie hors ligne à régulariser" in html
+    assert reverse("field:conflict-detail", args=[conflict.pk]) in html
