@@ -54,6 +54,9 @@ chromium:
 ## bench: benchmarks on PostgreSQL, results as JSON in bench/results/ (never timed assertions in tests)
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432/patrimoine_bench
 BENCH_PLANS ?= 100000
+# Size of the generated agglomeration the pages are measured on: tiny, commune, ville or metropole.
+BENCH_SIZE ?= commune
+BENCH_DATASET_DB ?= postgres://postgres@127.0.0.1:5432/patrimoine_bench_$(BENCH_SIZE)
 bench: $(PY) services
 	@mkdir -p bench/results
 	-createdb -h 127.0.0.1 -U postgres patrimoine_bench 2>/dev/null
@@ -62,6 +65,11 @@ bench: $(PY) services
 	@cat bench/results/maintenance-generation.json
 	$(PY) -m patrimoine.field.bench > bench/results/field.json
 	@cat bench/results/field.json
+	-createdb -h 127.0.0.1 -U postgres patrimoine_bench_$(BENCH_SIZE) 2>/dev/null
+	DATABASE_URL=$(BENCH_DATASET_DB) $(PY) manage.py migrate --no-input -v0
+	DATABASE_URL=$(BENCH_DATASET_DB) $(PY) manage.py generate_dataset --size $(BENCH_SIZE) --if-absent > bench/results/dataset-$(BENCH_SIZE).json
+	DATABASE_URL=$(BENCH_DATASET_DB) $(PY) manage.py bench_pages > bench/results/pages-$(BENCH_SIZE).json
+	$(PY) -m patrimoine.scale.summary
 
 vendor:
 	tools/vendor.sh

@@ -1,0 +1,21 @@
+"""`manage.py bench_pages [--repeat N]`: server time, SQL queries and SQL floor of the key pages (JSON)."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from patrimoine.scale.pagebench import run
+
+
+class Command(BaseCommand):
+    help = "Mesure les pages clés sur un jeu de données généré (p50/p95, requêtes SQL, temps SQL seul)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--repeat", type=int, default=20)
+
+    def handle(self, *args, repeat, **options):
+        try:
+            result = run(repeat=repeat)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False))

@@ -1,0 +1,167 @@
+"""Server time of the key pages on a generated dataset: `manage.py bench_pages`.
+
+Each page is requested in-process through Django's full stack (middleware, scope, templates) as the
+user who would open it, after two warm-up requests. For each page: p50/p95 server time, the number
+of SQL queries, and — on PostgreSQL — the time the database itself needs for those same queries
+(`EXPLAIN (ANALYZE)` of each SELECT of one request: planning + execution), so that the ratio server
+time / SQL time says how close the application is to what the database needs. The CPU time of the
+application process is reported beside the wall time: on a busy machine the wall time measures the
+neighbours too, the CPU time only our own work.
+"""
+
+import json
+import statistics
+import time
+import uuid
+from datetime import date
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django_scopes import scopes_disabled
+
+from patrimoine.accounts.models import User
+from patrimoine.assets.models import Building
+from patrimoine.workorders.models import WorkOrder
+
+from .dataset import PREFIX
+
+
+def _users():
+    names = {
+        "chef": f"{PREFIX}01.chef.plomberie",
+        "gestionnaire": f"{PREFIX}01.gestionnaire",
+        "technicien": f"{PREFIX}epci.tech.plomberie1",
+        "direction": f"{PREFIX}epci.direction",
+    }
+    found = {u.username: u for u in User.objects.filter(username__in=names.values())}
+    missing = [n for n in names.values() if n not in found]
+    if missing:
+        raise ValueError(f"Jeu de données généré absent (utilisateurs {missing}) : lancez generate_dataset.")
+    return {role: found[name] for role, name in names.items()}
+
+
+@scopes_disabled()
+def _pages(users) -> list[dict]:
+    commune = users["gestionnaire"].memberships.get().organisation
+    building = Building.objects.filter(organisation=commune).order_by("code").first()
+    order = WorkOrder.objects.filter(organisation=commune).order_by("-created_at").first()
+    tech_order = (
+        WorkOrder.objects.filter(technicians=users["technicien"], status__in=WorkOrder.OPEN_STATUSES)
+        .order_by("-created_at")
+        .first()
+    )
+    pages = [
+        ("accueil du chef d'équipe", "chef", "/"),
+        ("bons de travail (liste)", "chef", "/bons/"),
+        ("bons de travail ouverts, par priorité", "chef", "/bons/?statut=ouverts&tri=-priorite"),
+        ("bons de travail : recherche", "chef", "/bons/?q=fuite"),
+        ("bons de travail : page 40", "chef", "/bons/?page=40"),
+        ("bon de travail (détail)", "chef", f"/bons/{order.pk}/"),
+        ("planning", "chef", "/bons/planning/"),
+        ("demandes (liste)", "chef", "/demandes/"),
+        ("patrimoine : recherche", "gestionnaire", "/patrimoine/?q=ecole"),
+        ("bâtiment (fiche)", "gestionnaire", f"/patrimoine/batiments/{building.pk}/"),
+        ("coûts", "gestionnaire", "/couts/"),
+        ("tableau de bord (commune)", "gestionnaire", "/rapports/"),
+        ("tableau de bord (EPCI, consolidé)", "direction", "/rapports/"),
+        ("rapport des coûts", "gestionnaire", "/rapports/couts/"),
+        ("export des coûts par bâtiment (XLSX)", "gestionnaire", "/rapports/couts/?export=batiments&format=xlsx"),
+        ("conformité réglementaire", "gestionnaire", "/maintenance/"),
+        ("journée du technicien (données hors ligne)", "technicien", "/terrain/api/donnees/"),
+    ]
+    result = [{"name": n, "role": r, "method": "GET", "path": p} for n, r, p in pages]
+    if tech_order:
+        result.append(
+            {"name": "synchronisation (1 saisie de temps)", "role": "technicien", "method": "SYNC", "order": tech_order}
+        )
+    return result
+
+
+def _request(client, page):
+    if page["method"] == "GET":
+        return client.get(page["path"], HTTP_HOST="127.0.0.1")
+    operation = {
+        "id": str(uuid.uuid4()),
+        "type": "temps",
+        "order": str(page["order"].pk),
+        "date": date.today().isoformat(),
+        "hours": "0.25",
+    }
+    return client.post(
+        "/terrain/api/sync/",
+        data=json.dumps({"operations": [operation]}),
+        content_type="application/json",
+        HTTP_HOST="127.0.0.1",
+    )
+
+
+def _sql_floor(queries) -> float | None:
+    """Milliseconds PostgreSQL needs for these queries alone (EXPLAIN ANALYZE of the SELECTs)."""
+    if connection.vendor != "postgresql":
+        return None
+    total = 0.0
+    with connection.cursor() as cursor:
+        for query in queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+            plan = cursor.fetchone()[0]
+            plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
+            total += plan["Planning Time"] + plan["Execution Time"]
+    return round(total, 2)
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def run(repeat: int = 20, warmup: int = 2) -> dict:
+    users = _users()
+    clients = {}
+    for role, user in users.items():
+        clients[role] = Client(enforce_csrf_checks=False)
+        clients[role].force_login(user)
+    results = []
+    for page in _pages(users):
+        client = clients[page["role"]]
+        for _ in range(warmup):
+            _request(client, page)
+        timings, cpu, statuses, sizes = [], [], set(), []
+        queries = 0
+        for i in range(repeat):
+            with CaptureQueriesContext(connection) as captured:
+                started, cpu_started = time.perf_counter(), time.process_time()
+                response = _request(client, page)
+                timings.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - cpu_started) * 1000)
+            statuses.add(response.status_code)
+            sizes.append(len(response.content))
+            queries = len(captured.captured_queries)
+            if i == repeat - 1:
+                floor = _sql_floor(captured.captured_queries)
+        p50, p95 = statistics.median(timings), percentile(timings, 95)
+        results.append(
+            {
+                "page": page["name"],
+                "role": page["role"],
+                "path": page.get("path", "/terrain/api/sync/"),
+                "status": sorted(statuses),
+                "p50_ms": round(p50, 1),
+                "p95_ms": round(p95, 1),
+                "cpu_p50_ms": round(statistics.median(cpu), 1),
+                "cpu_p95_ms": round(percentile(cpu, 95), 1),
+                "sql_queries": queries,
+                "sql_alone_ms": floor,
+                "server_to_sql_ratio": round(p50 / floor, 1) if floor else None,
+                "bytes": int(statistics.median(sizes)),
+            }
+        )
+    with scopes_disabled():
+        counts = {
+            "work_orders": WorkOrder.objects.count(),
+            "buildings": Building.objects.count(),
+        }
+    return {"database": connection.vendor, "repeat": repeat, "dataset": counts, "pages": results}
