@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "patrimoine.maintenance",
     "patrimoine.field",
     "patrimoine.demo",
+    "patrimoine.reversibility",
 ]
 
 MIDDLEWARE = [
