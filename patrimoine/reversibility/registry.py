@@ -171,16 +171,24 @@ def owned_tables() -> tuple[Table, ...]:
     tables = {label: Table(model, owner) for label, (model, owner) in owners.items()}
     for table in tables.values():
         table.columns = _columns(table.model, set(tables))
-    needs = {
+    required = {
         label: {c.target for c in t.columns if c.kind == "owned" and not c.field.null and c.target != label}
         for label, t in tables.items()
+    }
+    wanted = {
+        label: {c.target for c in t.columns if c.kind == "owned" and c.target != label} for label, t in tables.items()
     }
     ordered: list[Table] = []
     done: set[str] = set()
     while len(ordered) < len(tables):
-        ready = sorted(label for label in tables if label not in done and needs[label] <= done)
+        left = sorted(label for label in tables if label not in done)
+        # Every link satisfied first; when optional links make a cycle, break it at the first table
+        # whose required links are (its optional links are then set in a second pass on import).
+        ready = [label for label in left if wanted[label] <= done]
         if not ready:
-            raise ImproperlyConfigured(f"Cycle de clés étrangères obligatoires : {sorted(set(tables) - done)}")
+            ready = [label for label in left if required[label] <= done][:1]
+        if not ready:
+            raise ImproperlyConfigured(f"Cycle de clés étrangères obligatoires : {left}")
         for label in ready:
             ordered.append(tables[label])
             done.add(label)
