@@ -33,7 +33,16 @@ from django_scopes import scopes_disabled
 from patrimoine.organisations.models import Organisation
 
 from .archive import ArchiveRefused, CheckedArchive
-from .registry import NATURAL_KEYS, REFERENCE_DATA, SHELLS, SOFT_REFERENCES, USER_FIELDS, Table, owned_tables
+from .registry import (
+    NATURAL_KEYS,
+    REFERENCE_DATA,
+    SHELLS,
+    SOFT_REFERENCES,
+    USER_FIELDS,
+    UUID_REFERENCES,
+    Table,
+    owned_tables,
+)
 
 BATCH = 500
 MISSING = object()
@@ -95,6 +104,7 @@ class _Importer:
         self.report = ImportReport()
         self.keys: dict[str, dict] = defaultdict(dict)  # reference label → natural key → pk
         self.ids: dict[str, dict] = defaultdict(dict)  # owned label → archived id → new id
+        self.tokens: dict[str, dict] = defaultdict(dict)  # "label.field" → archived token → new token
         self.skipped: dict[str, set] = defaultdict(set)
         self.external: dict[tuple[str, str], object] = {}
 
@@ -245,18 +255,16 @@ class _Importer:
     # --- Owned rows -----------------------------------------------------------------------------
 
     def _plan_ids(self, tables: list[Table]) -> None:
-        """Keep each archived UUID unless this instance already uses it."""
+        """Keep each archived UUID (and unique token) unless this instance already uses it."""
         for table in tables:
-            if not table.uuid_pk:
-                continue
-            olds = [row["id"] for row in self.archive.rows(table.data_path)]
-            taken = set()
-            for start in range(0, len(olds), BATCH):
-                chunk = olds[start : start + BATCH]
-                taken |= {str(pk) for pk in table.model._base_manager.filter(pk__in=chunk).values_list("pk", flat=True)}
-            for old in olds:
-                self.ids[table.label][old] = str(uuid.uuid4()) if old in taken else old
-            self.report.remapped += len(taken)
+            rows = self.archive.rows(table.data_path)
+            if table.uuid_pk:
+                self.ids[table.label] = _renew(table.model, "pk", [row["id"] for row in rows])
+                self.report.remapped += sum(old != new for old, new in self.ids[table.label].items())
+            for column in table.columns:
+                if column.kind == "token":
+                    values = [row[column.name] for row in rows if row.get(column.name)]
+                    self.tokens[f"{table.label}.{column.name}"] = _renew(table.model, column.attname, values)
 
     def _insert(self, table: Table, position: dict, deferred: dict) -> None:
         objs = []
@@ -301,11 +309,16 @@ class _Importer:
                 files.append((f, value))
             elif column.kind == "json":
                 setattr(obj, column.attname, value)
+            elif column.kind == "token":
+                setattr(obj, column.attname, self.tokens[f"{table.label}.{column.name}"][value])
             elif column.kind == "generic":
                 ct_field, _ = table.generic
                 label = row.get(ct_field, "") or ""
                 setattr(obj, column.attname, f.to_python(self.ids.get(label, {}).get(value, value)))
             else:
+                target = UUID_REFERENCES.get((table.label, column.name))
+                if target:
+                    value = self.ids.get(target, {}).get(value, value)
                 setattr(obj, column.attname, f.to_python(value))
         soft = SOFT_REFERENCES.get(table.label)
         if soft:
@@ -323,9 +336,11 @@ class _Importer:
         mapping = self.ids.get(column.target)
         if mapping is not None and value in mapping:
             return MISSING if mapping[value] in self.skipped[column.target] else mapping[value]
-        key = (column.target, value)
-        if key in self.external and self.external[key] is not None:
-            return self.external[key]
+        found = self.external.get((column.target, value))
+        if found is not None and not (
+            column.field.unique and column.field.model._base_manager.filter(**{column.attname: found}).exists()
+        ):
+            return found  # a one-to-one link to another organisation's row is made only if that row is free
         self.report.unresolved.append(f"{column.target} {value}")
         return MISSING
 
@@ -338,6 +353,17 @@ class _Importer:
         self.stored.append((f.storage, saved))
         self.report.files += 1
         return saved
+
+
+def _renew(model, attname: str, olds: list[str]) -> dict[str, str]:
+    """old → old when this instance does not use the value in `attname` yet, else → a new UUID."""
+    taken: set[str] = set()
+    for start in range(0, len(olds), BATCH):
+        chunk = olds[start : start + BATCH]
+        taken |= {
+            str(v) for v in model._base_manager.filter(**{f"{attname}__in": chunk}).values_list(attname, flat=True)
+        }
+    return {old: str(uuid.uuid4()) if old in taken else old for old in olds}
 
 
 def _free_name(name: str, slug: str) -> str:

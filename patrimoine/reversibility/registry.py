@@ -54,11 +54,14 @@ EXTERNAL_KEYS = {**SHELLS, "workorders.workorder": ("reference",), "stock.store"
 
 # Text columns that hold another row's id: (type column holding "app.model", id column).
 SOFT_REFERENCES = {"core.auditentry": ("target_type", "target_id")}
+# Plain UUID columns that hold the id of an owned row (no foreign key): remapped with it.
+UUID_REFERENCES = {("stock.stockmovement", "material_line_id"): "costs.materialline"}
 
 
 @dataclass
 class Column:
-    """How one concrete field is written: `kind` is scalar, json, file, owned, org, ref or generic."""
+    """How one concrete field is written: `kind` is scalar, json, file, owned, org, ref, generic or
+    token (a unique UUID such as an idempotency key: renewed on import when already taken)."""
 
     field: models.Field
     kind: str
@@ -159,6 +162,8 @@ def _columns(model, owned: set[str]) -> list[Column]:
             columns.append(Column(f, "file"))
         elif isinstance(f, models.JSONField):
             columns.append(Column(f, "json"))
+        elif isinstance(f, models.UUIDField) and f.unique:
+            columns.append(Column(f, "token"))
         else:
             columns.append(Column(f, "scalar"))
     return columns
