@@ -25,12 +25,13 @@ from pathlib import PurePosixPath
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils.text import slugify
 from django_scopes import scopes_disabled
 
-from patrimoine.organisations.models import Organisation
+from patrimoine.organisations.models import Membership, Organisation
 
 from .archive import ArchiveRefused, CheckedArchive
 from .registry import (
@@ -107,6 +108,8 @@ class _Importer:
         self.tokens: dict[str, dict] = defaultdict(dict)  # "label.field" → archived token → new token
         self.skipped: dict[str, set] = defaultdict(set)
         self.external: dict[tuple[str, str], object] = {}
+        self.adopting = None  # the pk of an empty shell organisation being filled in, if any
+        self.adopted: dict[str, set] = defaultdict(set)  # its shell rows (team, article) the archive holds
 
     def run(self, as_slug: str | None) -> ImportReport:
         self._reference_data()
@@ -165,7 +168,8 @@ class _Importer:
         slug = as_slug or mine["slug"]
         if slugify(slug) != slug or not slug:
             raise ArchiveRefused(f"« {slug} » n'est pas un identifiant court valide (minuscules, chiffres, tirets).")
-        if Organisation.objects.filter(slug=slug).exists():
+        existing = Organisation.objects.filter(slug=slug).first()
+        if existing is not None and not _is_shell(existing):
             raise ArchiveRefused(
                 f"La collectivité « {slug} » existe déjà sur cette instance : rien n'a été importé. "
                 "Choisissez un autre identifiant avec --as <nouvel-identifiant>."
@@ -185,19 +189,16 @@ class _Importer:
                 self.report.shells.append("collectivité(s)")
             self.keys["organisations.organisation"][row["slug"]] = found
         parent = self.keys["organisations.organisation"].get(mine.get("parent")) if mine.get("parent") else None
-        org = Organisation.objects.create(
-            slug=slug,
-            name=_free_name(mine["name"], slug),
-            kind=mine["kind"],
-            parent_id=parent,
-            siren=mine.get("siren", ""),
-            insee_code=mine.get("insee_code", ""),
-            address=mine.get("address", ""),
-            email=mine.get("email", ""),
-            phone=mine.get("phone", ""),
-            overhead_rate=Decimal(mine.get("overhead_rate") or "0"),
-            is_active=mine.get("is_active", True),
-        )
+        org = existing or Organisation(slug=slug)  # an empty shell left by an earlier import is filled in
+        org.name = _free_name(mine["name"], slug, existing)
+        org.kind = mine["kind"]
+        org.parent_id = parent
+        for name in ("siren", "insee_code", "address", "email", "phone"):
+            setattr(org, name, mine.get(name, ""))
+        org.overhead_rate = Decimal(mine.get("overhead_rate") or "0")
+        org.is_active = mine.get("is_active", True)
+        org.save()
+        self.adopting = existing.pk if existing is not None else None
         self.keys["organisations.organisation"][mine["slug"]] = org.pk
         self.report.organisation = org
 
@@ -259,7 +260,11 @@ class _Importer:
         for table in tables:
             rows = self.archive.rows(table.data_path)
             if table.uuid_pk:
-                self.ids[table.label] = _renew(table.model, "pk", [row["id"] for row in rows])
+                olds = [row["id"] for row in rows]
+                if self.adopting is not None and table.owner == "organisation":
+                    mine = table.model._base_manager.filter(organisation_id=self.adopting, pk__in=olds)
+                    self.adopted[table.label] = {str(pk) for pk in mine.values_list("pk", flat=True)}
+                self.ids[table.label] = _renew(table.model, "pk", olds, keep=self.adopted[table.label])
                 self.report.remapped += sum(old != new for old, new in self.ids[table.label].items())
             for column in table.columns:
                 if column.kind == "token":
@@ -276,7 +281,11 @@ class _Importer:
                     self.skipped[table.label].add(self.ids[table.label][row["id"]])
                 continue
             objs.append(obj)
-        table.model._base_manager.bulk_create(objs, batch_size=BATCH)
+        adopted = [obj for obj in objs if str(obj.pk) in self.adopted[table.label]]
+        for obj in adopted:
+            obj.save(force_update=True)
+        fresh = [obj for obj in objs if str(obj.pk) not in self.adopted[table.label]]
+        table.model._base_manager.bulk_create(fresh, batch_size=BATCH)
         self.report.rows[table.label] = len(objs)
 
     def _build(self, table: Table, row: dict, position: dict, deferred: dict):
@@ -286,6 +295,7 @@ class _Importer:
             obj.pk = self.ids[table.label][row["id"]]
         later = []
         files = []
+        nulled = False
         for column in table.columns:
             value = row.get(column.name, MISSING)
             if value is MISSING:
@@ -298,7 +308,7 @@ class _Importer:
                 if target is MISSING:
                     if not f.null:
                         return None
-                    target = None
+                    target, nulled = None, True
                 if target is not None and (position[column.target] >= position[table.label]):
                     later.append((f.name, column.target, target))
                     target = None
@@ -320,6 +330,8 @@ class _Importer:
                 if target:
                     value = self.ids.get(target, {}).get(value, value)
                 setattr(obj, column.attname, f.to_python(value))
+        if nulled and not _checks_hold(obj):
+            return None  # an optional link left empty would break a rule of the row (a stock issue's order)
         soft = SOFT_REFERENCES.get(table.label)
         if soft:
             kind, ident = (getattr(obj, name) for name in soft)
@@ -355,22 +367,44 @@ class _Importer:
         return saved
 
 
-def _renew(model, attname: str, olds: list[str]) -> dict[str, str]:
-    """old → old when this instance does not use the value in `attname` yet, else → a new UUID."""
+def _checks_hold(obj) -> bool:
+    for constraint in obj._meta.constraints:
+        if isinstance(constraint, models.CheckConstraint):
+            try:
+                constraint.validate(type(obj), obj)
+            except ValidationError:
+                return False
+    return True
+
+
+def _renew(model, attname: str, olds: list[str], keep=frozenset()) -> dict[str, str]:
+    """old → old when this instance does not use the value in `attname` yet (or it is in `keep`: a
+    shell row being filled in), else → a new UUID."""
     taken: set[str] = set()
     for start in range(0, len(olds), BATCH):
         chunk = olds[start : start + BATCH]
         taken |= {
             str(v) for v in model._base_manager.filter(**{f"{attname}__in": chunk}).values_list(attname, flat=True)
         }
-    return {old: str(uuid.uuid4()) if old in taken else old for old in olds}
+    return {old: str(uuid.uuid4()) if old in taken and old not in keep else old for old in olds}
 
 
-def _free_name(name: str, slug: str) -> str:
-    if not Organisation.objects.filter(name=name).exists():
+def _is_shell(org: Organisation) -> bool:
+    """An organisation an earlier import created only to be pointed at: inactive, nobody, no own rows."""
+    if org.is_active or Membership.objects.filter(organisation=org).exists():
+        return False
+    for table in owned_tables():
+        if table.label not in SHELLS and table.model._base_manager.filter(**{table.owner: org}).exists():
+            return False
+    return True
+
+
+def _free_name(name: str, slug: str, itself: Organisation | None = None) -> str:
+    others = Organisation.objects.exclude(pk=itself.pk) if itself is not None else Organisation.objects.all()
+    if not others.filter(name=name).exists():
         return name
     candidate = f"{name} ({slug})"
-    if Organisation.objects.filter(name=candidate).exists():
+    if others.filter(name=candidate).exists():
         raise ArchiveRefused(f"Le nom « {candidate} » est déjà pris sur cette instance : rien n'a été importé.")
     return candidate
 

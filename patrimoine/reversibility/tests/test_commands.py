@@ -58,6 +58,7 @@ def test_round_trip_into_an_empty_database_gives_the_same_manifest(f, tmp_path):
     world = agglomeration(f)
     org = world.communes["Alpha"]["org"]
     first = _export(org, tmp_path / "premier.zip")
+    epci = _export(world.epci, tmp_path / "epci.zip")
     assert first["comptes"]["donnees/workorders.workorder.jsonl"] == 2
     assert first["comptes"]["donnees/documents.document.jsonl"] == 2
     assert len([n for n in first["fichiers"] if n.startswith("fichiers/")]) == 3  # photo, PDF, signature
@@ -75,6 +76,15 @@ def test_round_trip_into_an_empty_database_gives_the_same_manifest(f, tmp_path):
         assert WorkOrder.objects.get(title="Chauffage Alpha").team.name == "Régie mutualisée"  # a shell
         assert not User.objects.get(username="admin.aubigny").has_usable_password()
         assert Organisation.objects.get(slug=world.epci.slug).is_active is False
+
+    # The whole agglomeration moves too: the EPCI's own archive fills in the empty shell.
+    call_command("import_tenant", str(tmp_path / "epci.zip"))
+    assert (
+        _export(Organisation.objects.get(slug=world.epci.slug), tmp_path / "epci2.zip")["fichiers"] == epci["fichiers"]
+    )
+    with scopes_disabled():
+        assert Team.objects.get(name="Régie mutualisée").members.count() == 1  # the shell, not a second team
+        assert WorkOrder.objects.get(title="Chauffage Alpha").team.organisation.is_active
 
 
 def test_import_beside_the_original_remaps_colliding_ids_and_keeps_both(f, tmp_path):
