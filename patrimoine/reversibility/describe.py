@@ -40,7 +40,8 @@ Un enregistrement appartient à la collectivité quand son champ `organisation` 
 membres de ses équipes et les liens entre ses enregistrements). Les équipes mutualisées, le magasin
 et le catalogue de l'EPCI, et les relevés de refacturation qu'il émet appartiennent à l'EPCI, même
 quand ils concernent la commune : l'archive d'une commune n'en contient qu'une **référence externe**
-(`references/externes.jsonl`), l'archive de l'EPCI les contient en entier.
+(`references/externes.jsonl`), l'archive de l'EPCI les contient en entier. Pour déménager toute
+une agglomération, importer les communes puis l'EPCI.
 
 Ne sont pas dans l'archive : les mots de passe (les comptes recréés à l'import n'ont pas de mot de
 passe utilisable), les préférences de notification personnelles, les sessions, les tâches de fond,
