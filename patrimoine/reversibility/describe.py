@@ -67,7 +67,7 @@ def _fixed_sections() -> str:
         "`fichiers` (chemin → `sha256`, `octets`), `fichiers_absents` (pièces jointes introuvables au moment de",
         "l'export).\n",
         "### `collectivite.json`\n",
-        "La collectivité exportée : " + ", ".join(f"`{n}`" for n in ORGANISATION_FIELDS),
+        "La collectivité exportée : " + ", ".join(f"`{n}`" for n in ORGANISATION_FIELDS) + ",",
         "`address`, `email`, `phone`, `overhead_rate` (taux de frais généraux, %), `is_active`, `parent`",
         "(identifiant court de l'EPCI de rattachement).\n",
         "### `references/organisations.organisation.jsonl`\n",
