@@ -37,6 +37,8 @@ def test_an_administrator_exports_his_data_from_the_ui(page, f, tmp_path):
     link.wait_for(timeout=10000)  # the polling section swaps itself once the job is done
     if SCREENSHOTS:
         page.screenshot(path=f"{SCREENSHOTS}/reversibilite.png", full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=f"{SCREENSHOTS}/reversibilite-telephone.png", full_page=True)
     with page.expect_download() as download:
         link.click()
     saved = tmp_path / "archive.zip"
