@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "patrimoine.field",
     "patrimoine.demo",
     "patrimoine.scale",
+    "patrimoine.reversibility",
 ]
 
 MIDDLEWARE = [

@@ -128,3 +128,8 @@ MAINTENANCE_ACTIONS: dict[str, frozenset[str]] = {
 }
 for _role, _actions in MAINTENANCE_ACTIONS.items():
     ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions
+
+# Reversibility: `reversibility.export` starts a full export of one's organisation and downloads it.
+REVERSIBILITY_ACTIONS: dict[str, frozenset[str]] = {Role.ADMIN: frozenset({"reversibility.export"})}
+for _role, _actions in REVERSIBILITY_ACTIONS.items():
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions

@@ -65,6 +65,7 @@ LIST_URLS = [
     f"/maintenance/plans/?q={SECRET[:4]}",
     "/maintenance/calendrier/",
     "/maintenance/generation/",
+    "/reversibilite/",
 ]
 
 
@@ -204,6 +205,10 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         from patrimoine.maintenance.tests.matrix import venansault_maintenance
 
         o.update(venansault_maintenance(o, SECRET))
+    if app == "reversibility" and "export" not in o:
+        from patrimoine.reversibility.tests.matrix import venansault_export
+
+        o["export"] = venansault_export(o, SECRET)
     target = {
         "assets": {
             "site": o["site"],
@@ -222,6 +227,7 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         "chargeback": o["statement"],
         "field": {"conflict": o.get("conflict"), "order": o["order"]}.get(kind),
         "maintenance": {k: o.get(k) for k in ("plan", "occurrence", "finding")}.get(kind),
+        "reversibility": o.get("export"),
     }.get(app)
     kwargs = {}
     for param in params:
