@@ -5,6 +5,7 @@ start with a clear message. Without any variable the project runs as the embedde
 DEBUG on, a throw-away secret key) — `PATRIMOINE_ENV=production` refuses that.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -112,7 +113,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # threaded, and an in-memory database is one connection shared by every thread — two requests
     # at once (a page and its service worker) then corrupt each other's queries.
     DATABASES["default"]["TEST"] = {
-        "NAME": env_str("SQLITE_TEST_NAME", str(BASE_DIR / "var" / "test-patrimoine.sqlite3"))
+        # One file per test run (removed at its end), so that two runs side by side don't lock each other.
+        "NAME": env_str("SQLITE_TEST_NAME", str(BASE_DIR / "var" / f"test-patrimoine-{os.getpid()}.sqlite3"))
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
