@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "patrimoine.dashboard",
     "patrimoine.maintenance",
     "patrimoine.field",
+    "patrimoine.imports",
     "patrimoine.demo",
 ]
 
