@@ -99,6 +99,7 @@ def run(
     known = fields_of(kind)
     columns = sorted((int(index), known[key]) for index, key in mapping.items() if key)
     header_of = {f.key: table.headers[index] or f"#{index + 1}" for index, f in columns}
+    order = {header: position for position, header in enumerate(header_of.values())}  # errors in column order
     outcome = Outcome(rows=len(table.rows), preview=_preview(table, columns))
     context = writers.Context(access=access, organisation=organisation)
     writer = writers.WRITERS[kind]
@@ -107,6 +108,12 @@ def run(
             values, raw, errors = _read_row(line, row, columns, header_of)
             if not errors:
                 errors = _write_row(writer, context, values, raw, line, header_of, outcome.counts)
+            else:
+                errors += [
+                    RowError(line, header_of.get(exc.field, ""), raw.get(exc.field, ""), exc.message)
+                    for exc in writers.reference_errors(context, values)
+                ]
+                errors.sort(key=lambda error: order.get(error.column, 0))
             outcome.errors.extend(errors)
             if on_progress is not None and number % PROGRESS_EVERY == 0:
                 on_progress(number)

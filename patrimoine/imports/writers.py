@@ -280,6 +280,27 @@ def work_order_close_historical(
     audit_record(actor=access.user, action="work_order.import", target=work_order, message=reference or "")
 
 
+def reference_errors(context: Context, values: dict) -> list[Invalid]:
+    """The references of a row that already has a bad cell (so is not written): still report
+    unknown families, trades, buildings and equipment, so that one pass shows every error."""
+    lookups = {
+        "category": context.category,
+        "trade": context.trade,
+        "building_code": context.building,
+        "equipment_code": lambda code: context.rows(Equipment).get(code=code),
+    }
+    errors = []
+    for key, lookup in lookups.items():
+        if values.get(key):
+            try:
+                lookup(values[key])
+            except Invalid as exc:
+                errors.append(exc)
+            except Equipment.DoesNotExist:
+                errors.append(Invalid(key, _("Aucun équipement n'a le code « %(code)s ».") % {"code": values[key]}))
+    return errors
+
+
 def aware(day, hour: int = 12) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
