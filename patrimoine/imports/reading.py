@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from patrimoine.core.errors import DomainError
 
-MAX_BYTES = getattr(settings, "IMPORTS_MAX_BYTES", 5 * 1024 * 1024)
-MAX_ROWS = getattr(settings, "IMPORTS_MAX_ROWS", 20_000)
+MAX_BYTES = settings.UPLOAD_MAX_BYTES  # the project's upload limit (10 Mio unless configured)
+MAX_ROWS = 20_000  # rows of data per file: a bigger export is split (one import stays one transaction)
 MAX_COLUMNS = 100
 MAX_CELL = 2_000
 DELIMITERS = ";,\t|"

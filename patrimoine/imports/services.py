@@ -135,7 +135,14 @@ def job_run(job_id) -> ImportJob:
     finally:
         close()
     if outcome.committed:
-        _finish(job, status=ImportJob.Status.DONE, counts=dict(outcome.counts), rows_done=outcome.rows, errors=[])
+        _finish(  # the file's content is dropped once imported: the registry holds the data now
+            job,
+            status=ImportJob.Status.DONE,
+            counts=dict(outcome.counts),
+            rows_done=outcome.rows,
+            errors=[],
+            content=b"",
+        )
         audit_record(actor=job.created_by, action="import.done", target=job, data=dict(outcome.counts))
     else:  # the data changed since the dry run: report it, nothing was written
         _finish(

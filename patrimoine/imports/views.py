@@ -29,7 +29,8 @@ def home(request):
     access = request.access
     _require(access)
     mappings = selectors.mappings_of(access)
-    form = UploadForm(request.POST or None, request.FILES or None, mappings=mappings)
+    posted = request.method == "POST"
+    form = UploadForm(request.POST if posted else None, request.FILES if posted else None, mappings=mappings)
     status = 200
     if request.method == "POST":
         if form.is_valid():
