@@ -37,6 +37,7 @@ class ColumnMapping(TenantModel):
 class ImportJob(TenantModel):
     class Status(models.TextChoices):
         UPLOADED = "depose", _("Fichier déposé")
+        CHECKING = "verification", _("Vérification en cours")
         CHECKED = "verifie", _("Vérifié")
         QUEUED = "en_attente", _("En attente")
         RUNNING = "en_cours", _("En cours")
@@ -51,7 +52,7 @@ class ImportJob(TenantModel):
     delimiter = models.CharField(_("séparateur"), max_length=5, blank=True)
     headers = models.JSONField(_("en-têtes"), default=list)
     mapping = models.JSONField(_("correspondance"), default=dict)  # column index (str) → field
-    status = models.CharField(_("statut"), max_length=12, choices=Status.choices, default=Status.UPLOADED)
+    status = models.CharField(_("statut"), max_length=14, choices=Status.choices, default=Status.UPLOADED)
     rows_total = models.PositiveIntegerField(_("lignes"), default=0)
     rows_done = models.PositiveIntegerField(_("lignes traitées"), default=0)
     errors = models.JSONField(_("erreurs"), default=list)  # [{line, column, value, reason}]

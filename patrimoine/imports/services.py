@@ -57,8 +57,10 @@ def job_create(*, access: Access, kind: str, filename: str, content: bytes, mapp
 
 @transaction.atomic
 def job_check(*, access: Access, job: ImportJob, mapping: dict[str, str], save_as: str = "") -> ImportJob:
-    """Apply the mapping (and save it under `save_as` for the next files of this source), then dry-run
-    the whole file: the error report and the preview are kept on the job."""
+    """Apply the mapping (and save it under `save_as` for the next files of this source), then queue
+    the dry run of the whole file (`job_verify`, in the worker: a big file takes minutes)."""
+    from patrimoine.imports.tasks import verify_import
+
     _require(access, job.organisation, job.kind)
     if job.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.CHECKED):
         raise DomainError(_("Cet import a déjà été lancé."))
@@ -69,20 +71,21 @@ def job_check(*, access: Access, job: ImportJob, mapping: dict[str, str], save_a
         ColumnMapping._base_manager.update_or_create(
             organisation=job.organisation, kind=job.kind, name=save_as.strip()[:80], defaults={"columns": columns}
         )
-    table = read_table(bytes(job.content), job.filename)
-    outcome = importer.run(
-        access=access, organisation=job.organisation, kind=job.kind, table=table, mapping=mapping, commit=False
-    )
     ImportJob._base_manager.filter(pk=job.pk).update(
-        mapping=mapping,
-        status=ImportJob.Status.CHECKED,
-        errors=[error.as_dict() for error in outcome.errors],
-        preview=outcome.preview,
-        counts=dict(outcome.counts),
-        rows_total=outcome.rows,
+        mapping=mapping, status=ImportJob.Status.CHECKING, rows_done=0, errors=[], counts={}, started_at=None
     )
     job.refresh_from_db()
+    transaction.on_commit(lambda: verify_import.enqueue(job_id=str(job.pk)))
     return job
+
+
+def job_verify(job_id) -> ImportJob:
+    """The dry run (in the worker): every row goes through the import's code in a transaction that is
+    rolled back; the error report, the preview and what would be created are kept on the job."""
+    job = ImportJob._base_manager.select_related("organisation", "created_by").get(pk=job_id)
+    if job.status != ImportJob.Status.CHECKING:
+        return job
+    return _execute(job, commit=False)
 
 
 @transaction.atomic
@@ -104,12 +107,19 @@ def job_queue(*, access: Access, job: ImportJob) -> ImportJob:
 
 def job_run(job_id) -> ImportJob:
     """Run a queued import (in the worker): every row or none, progress kept on the job row."""
-    from patrimoine.organisations.access import access_for_user
-
     job = ImportJob._base_manager.select_related("organisation", "created_by").get(pk=job_id)
     if job.status != ImportJob.Status.QUEUED:
         return job
-    ImportJob._base_manager.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, started_at=timezone.now())
+    ImportJob._base_manager.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    return _execute(job, commit=True)
+
+
+def _execute(job: ImportJob, *, commit: bool) -> ImportJob:
+    """Read the stored file and run it through the importer as the job's author (checked again now:
+    they may have lost their role since they uploaded it)."""
+    from patrimoine.organisations.access import access_for_user
+
+    ImportJob._base_manager.filter(pk=job.pk).update(started_at=timezone.now(), rows_done=0)
     access = access_for_user(job.created_by, job.organisation_id) if job.created_by else None
     progress, close = _progress_writer(job)
     try:
@@ -122,7 +132,7 @@ def job_run(job_id) -> ImportJob:
             kind=job.kind,
             table=table,
             mapping=job.mapping,
-            commit=True,
+            commit=commit,
             on_progress=progress,
         )
     except DomainError as exc:
@@ -134,7 +144,17 @@ def job_run(job_id) -> ImportJob:
         raise
     finally:
         close()
-    if outcome.committed:
+    if not commit:
+        _finish(
+            job,
+            status=ImportJob.Status.CHECKED,
+            errors=[error.as_dict() for error in outcome.errors],
+            preview=outcome.preview,
+            counts=dict(outcome.counts),
+            rows_total=outcome.rows,
+            rows_done=outcome.rows,
+        )
+    elif outcome.committed:
         _finish(  # the file's content is dropped once imported: the registry holds the data now
             job,
             status=ImportJob.Status.DONE,

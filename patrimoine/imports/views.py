@@ -83,7 +83,7 @@ def job_detail(request, pk):
     job = selectors.get_job_for(access, pk)
     context = {
         "job": job,
-        "working": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
+        "working": job.status in (ImportJob.Status.CHECKING, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
         "counts": sorted(job.counts.items()),
     }
     return render(request, "imports/job.html", context)

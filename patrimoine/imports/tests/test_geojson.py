@@ -71,7 +71,8 @@ def test_geojson_round_trip_into_another_commune(f, commune, manager, login, uns
         content = json.dumps(data).encode()
         job = services.job_create(access=access, kind=kind, filename="export.geojson", content=content)
         assert job.file_format == "geojson"
-        job = services.job_check(access=access, job=job, mapping=job.mapping)
+        services.job_check(access=access, job=job, mapping=job.mapping)
+        job = services.job_verify(job.pk)
         assert job.errors == []
         ImportJob._base_manager.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
         assert services.job_run(job.pk).status == ImportJob.Status.DONE
@@ -106,7 +107,8 @@ def test_geojson_with_bad_features_is_refused_row_by_row(manager, commune, unsco
     job = services.job_create(
         access=access, kind=Kind.BUILDINGS, filename="x.geojson", content=json.dumps(data).encode()
     )
-    job = services.job_check(access=access, job=job, mapping=job.mapping)
+    services.job_check(access=access, job=job, mapping=job.mapping)
+    job = services.job_verify(job.pk)
     assert [(e["line"], e["column"]) for e in job.errors][0] == (1, "name")
     assert {e["line"] for e in job.errors} == {1, 2}
     assert not Building.objects.exists()

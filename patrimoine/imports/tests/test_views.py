@@ -35,10 +35,11 @@ def test_upload_map_check_and_import(
     page = client.get(response["Location"]).content.decode()
     assert "CSV · windows-1252 · séparateur « ; »" in page
     assert '<option value="code" selected>' in page  # « Code bâtiment » recognised
-    response = client.post(
-        reverse("imports:job-mapping", args=[job.pk]),
-        {"col_0": "code", "col_1": "name", "col_2": "surface_m2", "col_3": "city", "save_as": "Export Atal"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the check runs as a task too
+        response = client.post(
+            reverse("imports:job-mapping", args=[job.pk]),
+            {"col_0": "code", "col_1": "name", "col_2": "surface_m2", "col_3": "city", "save_as": "Export Atal"},
+        )
     assert response.status_code == 302
     assert ColumnMapping.objects.get(organisation=commune).name == "Export Atal"
     page = client.get(reverse("imports:job-detail", args=[job.pk])).content.decode()
@@ -58,13 +59,15 @@ def test_upload_map_check_and_import(
     assert Building.objects.count() == 2
 
 
-def test_errors_are_listed_and_the_import_cannot_be_launched(client, login, manager, commune, unscoped):
+def test_errors_are_listed_and_the_import_cannot_be_launched(
+    client, login, manager, commune, unscoped, immediate_tasks, django_capture_on_commit_callbacks
+):
     login(manager, commune)
     _upload(client, "Code bâtiment;Libellé;Surface (m²)\nB1;;abc\nB2;Mairie;1,2,3\n")
     job = ImportJob.objects.get()
-    client.post(
-        reverse("imports:job-mapping", args=[job.pk]), {"col_0": "code", "col_1": "name", "col_2": "surface_m2"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        mapping = {"col_0": "code", "col_1": "name", "col_2": "surface_m2"}
+        client.post(reverse("imports:job-mapping", args=[job.pk]), mapping)
     page = client.get(reverse("imports:job-detail", args=[job.pk])).content.decode()
     assert "3 erreurs" in page and "Valeur obligatoire manquante." in page and "<code>abc</code>" in page
     assert "Lancer l'import" not in page
@@ -126,6 +129,18 @@ def test_another_communes_import_is_a_404(client, f, login, commune, manager):
         assert client.get(reverse(name, args=[job.pk])).status_code == 404
     assert client.post(reverse("imports:job-commit", args=[job.pk])).status_code == 404
     assert "secret.csv" not in client.get(reverse("imports:home")).content.decode()
+
+
+def test_a_queued_check_shows_its_progress_and_nothing_is_written(client, login, manager, commune, unscoped):
+    login(manager, commune)
+    _upload(client, GOOD)
+    job = ImportJob.objects.get()
+    client.post(reverse("imports:job-mapping", args=[job.pk]), {"col_0": "code", "col_1": "name"})
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.CHECKING  # waits for the worker
+    page = client.get(reverse("imports:job-detail", args=[job.pk])).content.decode()
+    assert "Vérification en cours" in page and 'http-equiv="refresh"' in page
+    assert not Building.objects.exists()
 
 
 def test_the_progress_page_refreshes_itself_while_the_job_runs(client, login, manager, commune):
