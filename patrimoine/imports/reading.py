@@ -118,8 +118,10 @@ def _read_csv(text: str, encoding: str) -> Table:
 
 def _limited(rows) -> list[list]:
     records = []
+    filled = 0  # blank rows (a sheet formatted down to row 1,048,576) do not count
     for row in rows:
-        if len(records) > MAX_ROWS:
+        filled += any(_filled(cell) for cell in row)
+        if filled > MAX_ROWS + 1:
             raise ReadError(
                 _("Le fichier a plus de %(max)d lignes : découpez-le en plusieurs fichiers.") % {"max": MAX_ROWS}
             )

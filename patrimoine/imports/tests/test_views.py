@@ -109,6 +109,14 @@ def test_files_over_the_limit_are_refused(client, login, manager, commune, monke
     assert response.status_code == 400 and "taille maximale" in response.content.decode()
 
 
+def test_a_real_upload_over_the_limit_is_a_400_not_a_500(client, login, manager, commune, settings):
+    login(manager, commune)
+    big = b"Code;Nom\n" + b"B1;" + b"x" * (settings.UPLOAD_MAX_BYTES + 10) + b"\n"
+    response = _upload(client, big, name="enorme.csv")
+    assert response.status_code == 400 and "taille maximale" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
 def test_pages_are_refused_to_roles_without_the_import_action(client, f, login, commune):
     job = ImportJob.objects.create(
         organisation=commune, kind="buildings", filename="x.csv", content=b"", file_format="csv"
