@@ -2,6 +2,7 @@
 error report, fixes the file, checks it again and launches the import, which runs as a task."""
 
 import os
+from pathlib import Path
 
 import pytest
 from django_scopes import scopes_disabled
@@ -12,11 +13,19 @@ from patrimoine.imports.models import ImportJob
 from patrimoine.organisations.models import Membership
 
 SHOTS = os.environ.get("IMPORTS_SCREENSHOTS")  # a folder to keep screenshots of each step in
+AXE = (Path(__file__).resolve().parents[2] / "tests" / "vendor" / "axe.min.js").read_text()
 
 
 def _shot(page, name):
+    """Keep a screenshot of the step, and audit it with axe-core (WCAG 2.1 A/AA rules): zero violations."""
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+    page.evaluate(AXE)
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map(v => `${v.id}: ${v.help}`)"
+    )
+    assert violations == [], f"{name}: {violations}"
 
 
 @pytest.mark.browser
