@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "patrimoine.dashboard",
     "patrimoine.maintenance",
     "patrimoine.field",
+    "patrimoine.imports",
     "patrimoine.demo",
     "patrimoine.scale",
     "patrimoine.reversibility",

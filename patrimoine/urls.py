@@ -20,5 +20,6 @@ urlpatterns = [
     path("terrain/", include("patrimoine.field.urls")),
     path("maintenance/", include("patrimoine.maintenance.urls")),
     path("reversibilite/", include("patrimoine.reversibility.urls")),
+    path("reprise/", include("patrimoine.imports.urls")),
     path("", include("patrimoine.dashboard.urls")),
 ]

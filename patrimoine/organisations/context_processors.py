@@ -18,6 +18,7 @@ NAVIGATION = [
     ("reporting:dashboard", _("Tableaux de bord"), "reporting.view"),
     ("chargeback:list", _("Refacturation"), "chargeback.view"),
     ("reversibility:home", _("Réversibilité"), "reversibility.export"),
+    ("imports:home", _("Reprise de données"), "imports.run"),
 ]
 
 

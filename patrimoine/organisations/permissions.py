@@ -133,3 +133,13 @@ for _role, _actions in MAINTENANCE_ACTIONS.items():
 REVERSIBILITY_ACTIONS: dict[str, frozenset[str]] = {Role.ADMIN: frozenset({"reversibility.export"})}
 for _role, _actions in REVERSIBILITY_ACTIONS.items():
     ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions
+
+# Imports from legacy systems (reprise de données): upload a CSV/XLSX/GeoJSON file, map its columns,
+# check it and import it. Each kind also needs the action that creates such rows by hand
+# (assets.change, stock.manage, workorders.plan): see `imports/importer.py`.
+IMPORTS_ACTIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({"imports.run"}),
+    Role.MANAGER: frozenset({"imports.run"}),
+}
+for _role, _actions in IMPORTS_ACTIONS.items():
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions

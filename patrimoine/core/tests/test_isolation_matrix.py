@@ -57,6 +57,9 @@ LIST_URLS = [
     "/refacturation/?format=csv",
     "/refacturation/rapprochement/",
     "/terrain/api/donnees/",
+    "/reprise/",
+    "/reprise/export.geojson?type=batiments",
+    "/reprise/export.geojson?type=equipements",
     "/terrain/api/catalogue/",
     f"/terrain/a-regulariser/?statut=toutes&q={SECRET[:4]}",
     "/maintenance/",
@@ -201,6 +204,10 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         from patrimoine.field.tests.matrix import venansault_conflict
 
         o["conflict"] = venansault_conflict(o, SECRET)
+    if app == "imports" and "import_job" not in o:
+        from patrimoine.imports.tests.matrix import venansault_import
+
+        o["import_job"] = venansault_import(o, SECRET)
     if app == "maintenance" and "plan" not in o:
         from patrimoine.maintenance.tests.matrix import venansault_maintenance
 
@@ -228,6 +235,7 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         "field": {"conflict": o.get("conflict"), "order": o["order"]}.get(kind),
         "maintenance": {k: o.get(k) for k in ("plan", "occurrence", "finding")}.get(kind),
         "reversibility": o.get("export"),
+        "imports": o.get("import_job"),
     }.get(app)
     kwargs = {}
     for param in params:
