@@ -58,7 +58,12 @@ def csv_value(value, kind: str = TEXT) -> str:
     if kind in (MONEY, DECIMAL) or isinstance(value, (Decimal, float)):
         places = Decimal("0.01")
         return f"{Decimal(str(value)).quantize(places, rounding=ROUND_HALF_UP)}".replace(".", ",")
-    return str(value)
+    text = str(value)
+    # A cell a spreadsheet would run as a formula (« =cmd|… », « @SUM(…) ») is written as text.
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filename(name: str, fmt: str) -> str:
@@ -99,6 +104,8 @@ def xlsx_bytes(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence
         cells = []
         for value, column in zip(row, columns, strict=True):
             cell = WriteOnlyCell(sheet, value=_xlsx_value(value, column.kind))
+            if cell.data_type == "f":  # openpyxl takes any text starting with « = » for a formula
+                cell.data_type = "s"
             if column.kind in XLSX_NUMBER_FORMATS:
                 cell.number_format = XLSX_NUMBER_FORMATS[column.kind]
             cells.append(cell)

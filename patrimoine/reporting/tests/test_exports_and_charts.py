@@ -56,6 +56,14 @@ def _render(source: str, **context) -> str:
     return Template("{% load charts %}" + source).render(Context(context))
 
 
+def test_text_that_a_spreadsheet_would_run_is_exported_as_text():
+    hostile = "=cmd|' /C calc'!A0"
+    assert csv_value(hostile) == "'" + hostile and csv_value("@SUM(A1)") == "'@SUM(A1)"
+    assert csv_value("Fuite sous l'évier") == "Fuite sous l'évier"
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(title="t", columns=[Column("Libellé")], rows=[[hostile]]))).active
+    assert sheet["A2"].value == hostile and sheet["A2"].data_type == "s"
+
+
 def test_bar_chart_is_an_accessible_svg_with_proportional_bars():
     rows = [{"name": "École", "total": Decimal("300")}, {"name": "Gymnase", "total": Decimal("150")}]
     svg = _render('{% bar_chart rows title="Coût par bâtiment" %}', rows=rows)
