@@ -155,7 +155,7 @@ def building_equipment(access: Access, building: Building) -> QuerySet[Equipment
     return (
         equipment_visible_to(access)
         .filter(building=building)
-        .select_related("category", "level", "space")
+        .select_related("category", "level", "space", "space__level")
         .order_by("category__name", "search_text")
     )
 

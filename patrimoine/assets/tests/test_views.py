@@ -166,6 +166,27 @@ def test_building_page_shows_equipment_by_category_open_work_and_history(f, logi
     assert "Secret de Venansault" not in page
 
 
+def test_building_page_query_count_does_not_grow_with_equipment_in_rooms(f, login, world):
+    client = login(world.claire)
+
+    def add_equipment(count):
+        level = f.level(world.school, f"Niveau {count}", position=count)
+        for n in range(count):
+            f.equipment(world.school, f"Radiateur {count}-{n}", space=f.space(level, f"Salle {count}-{n}"))
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(building_url(world.school))
+        assert page.status_code == 200
+        return len(captured)
+
+    add_equipment(2)
+    queries()  # the first visit also fills per-session caches
+    few = queries()
+    add_equipment(20)
+    assert queries() == few
+
+
 def test_building_page_shows_the_yearly_cost_to_the_cent(f, login, world):
     validated_order(
         f,
