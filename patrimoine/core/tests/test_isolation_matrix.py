@@ -65,6 +65,9 @@ LIST_URLS = [
     f"/maintenance/plans/?q={SECRET[:4]}",
     "/maintenance/calendrier/",
     "/maintenance/generation/",
+    "/open311/",
+    "/open311/v2/services.xml",
+    "/open311/v2/requests.json",
 ]
 
 
@@ -204,6 +207,10 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         from patrimoine.maintenance.tests.matrix import venansault_maintenance
 
         o.update(venansault_maintenance(o, SECRET))
+    if app == "open311":
+        from patrimoine.open311.tests.matrix import open311_kwargs
+
+        return open311_kwargs(kind, params, o, SECRET)
     target = {
         "assets": {
             "site": o["site"],
