@@ -65,15 +65,18 @@ def api(methods=("GET",)):
                 return response
             try:
                 fields = query_fields(request)
-                return view(request, *args, fmt=fmt, fields=fields, **kwargs)
+                response = view(request, *args, fmt=fmt, fields=fields, **kwargs)
             except BadInput as exc:
-                return errors(fmt, exc.status, exc.message)
+                response = errors(fmt, exc.status, exc.message)
             except Refused as exc:
-                return errors(fmt, exc.status, *exc.messages, headers=exc.headers)
+                response = errors(fmt, exc.status, *exc.messages, headers=exc.headers)
             except Http404:
-                return errors(fmt, 404, _("Ressource introuvable."))
+                response = errors(fmt, 404, _("Ressource introuvable."))
             except DomainError as exc:
-                return errors(fmt, 400, exc.message)
+                response = errors(fmt, 400, exc.message)
+            # Web apps of other origins may call the API: it reads no cookie and shows only public data.
+            response["Access-Control-Allow-Origin"] = "*"
+            return response
 
         return wrapper
 

@@ -47,6 +47,7 @@ def test_discovery_in_json_and_xml(client):
     assert endpoint["url"] == "http://testserver/open311/v2"
     assert endpoint["type"] == "production"
     assert endpoint["formats"] == ["text/xml", "application/json"]
+    assert client.get(f"{V2}/discovery.json")["Access-Control-Allow-Origin"] == "*"
     root = xml(client.get(f"{V2}/discovery.xml"))
     assert root.tag == "discovery"
     assert [f.text for f in root.findall("endpoints/endpoint/formats/format")] == ["text/xml", "application/json"]
