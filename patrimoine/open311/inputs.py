@@ -89,6 +89,11 @@ def one(fields: dict[str, list[str]], name: str) -> str:
     return values[-1].strip() if values else ""
 
 
+def joined(fields: dict[str, list[str]], name: str) -> str:
+    """A list argument, « comma delimited » and possibly declared several times: a,b&name=c → a,b,c."""
+    return ",".join(value for value in fields.get(name, []) if value.strip())
+
+
 def parse_w3c(value: str, name: str) -> datetime:
     """A date of the W3C profile of ISO 8601: a full date-time with its offset, or a day (Paris)."""
     error = BadInput(

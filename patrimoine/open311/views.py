@@ -27,7 +27,7 @@ from patrimoine.core.errors import DomainError
 from patrimoine.open311 import selectors, services
 from patrimoine.open311.formats import CONTENT_TYPES, answer, errors
 from patrimoine.open311.forms import ApiKeyForm, Open311RequestForm
-from patrimoine.open311.inputs import BadInput, body_fields, comma_list, one, parse_w3c, query_fields
+from patrimoine.open311.inputs import BadInput, body_fields, comma_list, joined, one, parse_w3c, query_fields
 from patrimoine.open311.models import Service
 from patrimoine.organisations.models import Organisation
 
@@ -168,9 +168,9 @@ def requests(request, *, fmt, fields):
     if request.method == "POST":
         return _request_create(request, fmt=fmt, query=fields)
     organisation = _jurisdiction(fields)
-    ids = comma_list(one(fields, "service_request_id"), limit=200, name="service_request_id")
-    codes = comma_list(one(fields, "service_code"), limit=50, name="service_code")
-    statuses = comma_list(one(fields, "status"), limit=2, name="status")
+    ids = comma_list(joined(fields, "service_request_id"), limit=200, name="service_request_id")
+    codes = comma_list(joined(fields, "service_code"), limit=50, name="service_code")
+    statuses = sorted(set(comma_list(joined(fields, "status"), limit=4, name="status")))
     unknown = [status for status in statuses if status not in ("open", "closed")]
     if unknown:
         raise Refused(400, _("status : « %(value)s » invalide (open ou closed).") % {"value": unknown[0][:20]})

@@ -1,7 +1,9 @@
 """Open311 GeoReport v2: every endpoint in JSON and XML, the errors, and tenancy."""
 
+import random
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.core import mail
@@ -389,6 +391,8 @@ def test_requests_filters(client, world, f):
     assert ids("status=closed") == [second]
     assert ids("status=open") == [first]
     assert ids("status=open,closed") == [second, first]
+    assert ids("status=open&status=closed") == [second, first]
+    assert ids("service_code=fuite-eau&service_code=eclairage&status=") == [second, first]
     assert ids(f"service_request_id={third},{first}") == [first, third]  # ids override the period
     start = (timezone.now() - timedelta(days=210)).strftime("%Y-%m-%dT%H:%M:%SZ")
     # A "+" left unencoded in the query string reads as a space: the offset is still understood.
@@ -464,3 +468,65 @@ def test_merged_request_follows_the_request_it_joined(client, world):
     assert merged["status"] == "closed" and "Doublon" not in merged["status_notes"]
     closed = client.get(f"{V2}/requests.json?jurisdiction_id=venansault&status=closed").json()
     assert {r["service_request_id"] for r in closed} == {first, second}
+
+
+def test_requests_list_runs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+    url = f"{V2}/requests.json?jurisdiction_id=venansault"
+    _file(client, world)
+    client.get(url)  # warm the caches
+    with django_assert_max_num_queries(2):  # the jurisdictions, then the requests with all they show
+        assert len(client.get(url).json()) == 1
+    for _index in range(5):
+        _file(client, world, service_code="fuite-eau")
+    with django_assert_max_num_queries(2):
+        assert len(client.get(url).json()) == 6
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/services/%00.json",
+        "/services/%C3%28.xml",
+        "/requests/%27%20OR%201%3D1--.json",
+        "/requests/" + "9" * 5000 + ".xml",
+        "/tokens/..%2F..%2Fetc%2Fpasswd.json",
+        "/requests.json?start_date=%00&jurisdiction_id=venansault",
+        "/requests.xml?jurisdiction_id=venansault&service_request_id=" + ",".join(["x"] * 300),
+        "/requests.json?" + "&".join(f"a{i}=1" for i in range(200)),
+        "/services.json?jurisdiction_id=" + "v" * 10000,
+    ],
+)
+def test_hostile_addresses_answer_4xx_in_the_spec_format(client, world, path):
+    response = client.get(V2 + path)
+    assert 400 <= response.status_code < 500, response.content[:200]
+    if path.split("?")[0].endswith(".xml"):
+        xml_errors(response, response.status_code)
+    else:
+        json_errors(response, response.status_code)
+
+
+def test_random_bodies_never_cause_a_server_error(client, world, settings):
+    """Seeded fuzzing: random bytes, random fields and values around a valid report."""
+    settings.OPEN311_POSTS_PER_MINUTE_PER_ADDRESS = settings.OPEN311_POSTS_PER_MINUTE_PER_KEY = 1000
+    rng = random.Random(311)
+    valid = _report(world)
+    alphabet = ["a", "é", "%", "&", "=", "[", "]", "+", "\x00", "<", "9", ".", "-", "\ufffd", "𝄞", " "]
+    before = _counts()
+    for index in range(60):
+        if index % 3 == 0:
+            body = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300)))
+        else:
+            data = dict(valid)
+            for name in rng.sample(sorted(data), 3):
+                data[name] = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+            if index % 2:
+                del data["api_key"]
+            body = urlencode(data).encode()
+        fmt = rng.choice(["json", "xml"])
+        response = client.post(f"{V2}/requests.{fmt}", body, content_type="application/x-www-form-urlencoded")
+        assert 400 <= response.status_code < 500 or response.status_code == 200, (body, response.content)
+        if response.status_code != 200:
+            (xml_errors if fmt == "xml" else json_errors)(response, response.status_code)
+    with scopes_disabled():
+        created = WorkRequest.objects.count() - before[0]
+    assert created <= 20  # only bodies that kept a valid key and location may file
