@@ -20,6 +20,10 @@ MAX_QUERY_BYTES = 8 * 1024
 _W3C = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$")
 
 
+def nul_message() -> str:
+    return _("Les données envoyées contiennent un caractère nul.")
+
+
 class BadInput(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
@@ -36,6 +40,8 @@ def parse_urlencoded(raw: bytes) -> dict[str, list[str]]:
         raise BadInput(400, _("Les données envoyées ne sont pas encodées en UTF-8.")) from exc
     except ValueError as exc:
         raise BadInput(400, _("Trop de champs envoyés (%(max)d au plus).") % {"max": MAX_FIELDS}) from exc
+    if any("\x00" in name or "\x00" in value for name, value in pairs):
+        raise BadInput(400, nul_message())
     fields: dict[str, list[str]] = {}
     for name, value in pairs:
         fields.setdefault(name, []).append(value)
@@ -73,6 +79,8 @@ def body_fields(request) -> dict[str, list[str]]:
         fields = {name: post.getlist(name) for name in post}
         if len(fields) > MAX_FIELDS:
             raise BadInput(400, _("Trop de champs envoyés (%(max)d au plus).") % {"max": MAX_FIELDS})
+        if any("\x00" in name + "".join(values) for name, values in fields.items()):
+            raise BadInput(400, nul_message())
         if any("\ufffd" in value for values in fields.values() for value in values):
             raise BadInput(400, _("Les données envoyées ne sont pas encodées en UTF-8."))
         return fields

@@ -27,7 +27,16 @@ from patrimoine.core.errors import DomainError
 from patrimoine.open311 import selectors, services
 from patrimoine.open311.formats import CONTENT_TYPES, answer, errors
 from patrimoine.open311.forms import ApiKeyForm, Open311RequestForm
-from patrimoine.open311.inputs import BadInput, body_fields, comma_list, joined, one, parse_w3c, query_fields
+from patrimoine.open311.inputs import (
+    BadInput,
+    body_fields,
+    comma_list,
+    joined,
+    nul_message,
+    one,
+    parse_w3c,
+    query_fields,
+)
 from patrimoine.open311.models import Service
 from patrimoine.organisations.models import Organisation
 
@@ -64,6 +73,8 @@ def api(methods=("GET",)):
                 response["Allow"] = ", ".join(methods)
                 return response
             try:
+                if any("\x00" in str(value) for value in kwargs.values()):
+                    raise BadInput(400, nul_message())
                 fields = query_fields(request)
                 response = view(request, *args, fmt=fmt, fields=fields, **kwargs)
             except BadInput as exc:

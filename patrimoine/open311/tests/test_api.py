@@ -228,6 +228,7 @@ def test_batch_service_answers_a_token_then_tokens_resolves_it(client, world):
         ({"description": "<script>alert(1)</script>"}, 400, "HTML"),
         ({"description": "Fuite\x07"}, 400, "caractères de contrôle"),
         ({"description": "Fuite\x00"}, 400, "caractère nul"),
+        ({"service_code": "eclairage\x00"}, 400, "caractère nul"),
         ({"attribute[urgence]": "immediate"}, 400, "attribute[urgence] :"),
         ({"attribute[batiment]": "INCONNU"}, 400, "Bâtiment « INCONNU » inconnu"),
         ({"address_id": "ECO-01", "attribute[batiment]": "AUTRE"}, 400, "deux bâtiments"),
