@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from patrimoine.intake.models import Urgency
+from patrimoine.open311.models import Service
 from patrimoine.open311.services import Submission
 
 # Characters no description needs: C0 controls other than tab and line breaks.
@@ -111,3 +112,14 @@ class ApiKeyForm(forms.Form):
         max_length=100,
         help_text=_("Le nom de l'application citoyenne qui utilisera la clé, par exemple « Signalements Vendée »."),
     )
+
+
+class ServiceForm(forms.ModelForm):
+    class Meta:
+        model = Service
+        fields = ["code", "name", "description", "group", "keywords", "trade", "type", "notice", "position"]
+        help_texts = {
+            "code": _("Le service_code lu par les applications : lettres minuscules, chiffres et tirets."),
+            "keywords": _("Synonymes séparés par des virgules, pour aider l'habitant à trouver le service."),
+            "notice": _("Rendu à l'application après chaque signalement, par exemple un délai d'intervention."),
+        }

@@ -139,6 +139,33 @@ def services_publish_defaults(*, access: Access) -> int:
     return created
 
 
+SERVICE_FIELDS = ("code", "name", "description", "group", "keywords", "trade", "type", "notice", "position")
+
+
+@transaction.atomic
+def service_save(*, access: Access, service: Service | None, data: dict) -> Service:
+    """Create a service for the user's organisation, or change one; the code stays unique in it."""
+    if service is None:
+        access.require("open311.manage")
+        service = Service(organisation=access.organisation)
+    else:
+        access.require("open311.manage", service)
+    code = data["code"]
+    if Service.objects.filter(organisation=service.organisation, code=code).exclude(pk=service.pk).exists():
+        raise DomainError(_("Le code « %(code)s » est déjà celui d'un autre service.") % {"code": code})
+    created = service.pk is None or service._state.adding
+    for name in SERVICE_FIELDS:
+        setattr(service, name, data[name])
+    service.save()
+    audit_record(
+        actor=access.user,
+        action="open311.service_create" if created else "open311.service_change",
+        target=service,
+        message=service.code,
+    )
+    return service
+
+
 @transaction.atomic
 def service_toggle(*, access: Access, service: Service) -> Service:
     """Publish a service, or withdraw it (its past requests stay readable)."""

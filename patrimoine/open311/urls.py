@@ -9,6 +9,8 @@ urlpatterns = [
     path("cles/nouvelle/", views.key_create, name="key-create"),
     path("cles/<uuid:pk>/revoquer/", views.key_revoke, name="key-revoke"),
     path("services/par-defaut/", views.services_defaults, name="services-defaults"),
+    path("services/nouveau/", views.service_form, name="service-create"),
+    path("services/<uuid:pk>/", views.service_form, name="service-edit"),
     path("services/<uuid:pk>/publication/", views.service_toggle, name="service-toggle"),
 ]
 

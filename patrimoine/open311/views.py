@@ -20,13 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_scopes import scope
 
 from patrimoine.core.errors import DomainError
 from patrimoine.open311 import selectors, services
 from patrimoine.open311.formats import CONTENT_TYPES, answer, errors
-from patrimoine.open311.forms import ApiKeyForm, Open311RequestForm
+from patrimoine.open311.forms import ApiKeyForm, Open311RequestForm, ServiceForm
 from patrimoine.open311.inputs import (
     BadInput,
     body_fields,
@@ -374,3 +374,22 @@ def service_toggle(request, pk):
     service = selectors.get_service_for(access, pk)
     services.service_toggle(access=access, service=service)
     return redirect("open311:manage")
+
+
+@require_http_methods(["GET", "POST"])
+def service_form(request, pk=None):
+    """Create a service (pk None) or change one: its code, name, group, trade, type, notice."""
+    access = request.access
+    _require_manage(access)
+    service = selectors.get_service_for(access, pk) if pk is not None else None
+    form = ServiceForm(request.POST or None, instance=service)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.service_save(access=access, service=service, data=form.cleaned_data)
+        except DomainError as exc:
+            form.add_error("code", exc.message)
+        else:
+            messages.success(request, _("Service « %(name)s » enregistré.") % {"name": form.cleaned_data["name"]})
+            return redirect("open311:manage")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "open311/service_form.html", {"form": form, "service": service}, status=status)

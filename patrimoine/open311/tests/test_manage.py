@@ -100,3 +100,34 @@ def test_publish_defaults_and_withdraw_a_service(client, login, f):
     assert "eclairage" not in codes and len(codes) == 13
     with scopes_disabled():
         assert Service.objects.filter(organisation=org).count() == 14
+
+
+def test_manager_adds_and_changes_a_service(client, login, world, f):
+    login(f.user(role=Role.MANAGER, organisation=world.venansault))
+    assert client.get("/open311/services/nouveau/").status_code == 200
+    data = {"code": "banc", "name": "Banc abîmé", "group": "Mobilier", "type": "realtime", "position": "20"}
+    data.update({"description": "", "keywords": "banc", "notice": "Réparé sous huit jours.", "trade": ""})
+    assert client.post("/open311/services/nouveau/", data).status_code == 302
+    with scopes_disabled():
+        bench = Service.objects.get(organisation=world.venansault, code="banc")
+    assert client.post("/open311/services/nouveau/", data).status_code == 400  # the code is taken
+    data.update({"name": "Banc ou table abîmé", "trade": f.trade("menuiserie").pk})
+    assert client.post(f"/open311/services/{bench.pk}/", data).status_code == 302
+    bench.refresh_from_db()
+    assert bench.name == "Banc ou table abîmé" and bench.trade.code == "menuiserie"
+    [service] = [
+        s
+        for s in client.get("/open311/v2/services.json?jurisdiction_id=venansault").json()
+        if s["service_code"] == "banc"
+    ]
+    assert service["service_name"] == "Banc ou table abîmé" and service["group"] == "Mobilier"
+    report = {
+        "api_key": world.key_venansault,
+        "jurisdiction_id": "venansault",
+        "service_code": "banc",
+        "address_string": "Parc",
+    }
+    assert post(client, "json", report).json()[0]["service_notice"] == "Réparé sous huit jours."
+    with scopes_disabled():
+        other = Service.objects.get(organisation=world.nesmy, code="voirie")
+    assert client.post(f"/open311/services/{other.pk}/", data).status_code == 404
