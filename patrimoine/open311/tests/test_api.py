@@ -8,10 +8,12 @@ from urllib.parse import urlencode
 import pytest
 from django.core import mail
 from django.utils import timezone
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
+from conftest import access_of
 from patrimoine.core.models import AuditEntry
 from patrimoine.intake.models import WorkRequest
+from patrimoine.intake.services import work_request_accept
 from patrimoine.open311.models import ApiKey, Service, ServiceRequest
 from patrimoine.open311.tests.conftest import json_errors, post, xml, xml_errors
 from patrimoine.workorders.models import WorkOrder
@@ -531,3 +533,18 @@ def test_random_bodies_never_cause_a_server_error(client, world, settings):
     with scopes_disabled():
         created = WorkRequest.objects.count() - before[0]
     assert created <= 20  # only bodies that kept a valid key and location may file
+
+
+def test_a_team_lead_triages_an_open311_request_like_any_other(client, world, f, login):
+    reference = _file(client, world, first_name="Léa", email="lea@example.org")
+    chef = f.user("chef.venansault", role="chef", organisation=world.venansault)
+    with scopes_disabled():
+        work_request = WorkRequest.objects.get(reference=reference, organisation=world.venansault)
+    login(chef)
+    page = client.get(f"/demandes/{work_request.pk}/")
+    assert page.status_code == 200 and "Léa" in page.content.decode()  # the agents see who reported
+    client.logout()
+    with scope(organisation=[world.venansault.pk]):
+        work_request_accept(access=access_of(chef, world.venansault), work_request=work_request)
+    [record] = client.get(f"{V2}/requests/{reference}.json?jurisdiction_id=venansault").json()
+    assert record["status"] == "open" and record["status_notes"] == "Acceptée — intervention à planifier"
