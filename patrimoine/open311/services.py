@@ -88,7 +88,7 @@ def api_key_revoke(*, access: Access, api_key: ApiKey) -> ApiKey:
 
 
 def api_key_check(raw_key: str, organisation: Organisation) -> ApiKey | None:
-    """The active key of `organisation` matching `raw_key`, marked as used now; None otherwise.
+    """The active key of `organisation` matching `raw_key`; None otherwise.
 
     The lookup is by hash across organisations (the key says nothing of its owner), then the key
     must belong to the jurisdiction the request is for."""
@@ -98,9 +98,6 @@ def api_key_check(raw_key: str, organisation: Organisation) -> ApiKey | None:
         api_key = ApiKey.objects.filter(key_hash=_hash(raw_key), is_active=True).first()
         if api_key is None or api_key.organisation_id != organisation.pk:
             return None
-        now = timezone.now()
-        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
-        api_key.last_used_at = now
     return api_key
 
 
@@ -291,6 +288,8 @@ def open311_request_create(
             continue
     else:
         raise DomainError(_("La demande n'a pas pu être enregistrée : réessayez."))
+    if api_key is not None:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
     audit_record(
         actor=None,
         action="open311.request",

@@ -247,6 +247,8 @@ def test_post_refuses_bad_input_and_creates_nothing(client, world, change, statu
     messages = json_errors(post(client, "json", data), status)
     assert any(expected in message for message in messages), messages
     assert _counts() == before
+    with scopes_disabled():
+        assert not ApiKey.objects.filter(last_used_at__isnull=False).exists()  # a refused POST is no use
 
 
 def test_post_errors_in_xml(client, world):
