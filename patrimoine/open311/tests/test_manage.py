@@ -131,3 +131,14 @@ def test_manager_adds_and_changes_a_service(client, login, world, f):
     with scopes_disabled():
         other = Service.objects.get(organisation=world.nesmy, code="voirie")
     assert client.post(f"/open311/services/{other.pk}/", data).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/admin/open311/service/", "/admin/open311/apikey/"])
+def test_platform_superuser_sees_services_and_keys_in_the_admin(client, world, f, path):
+    client.force_login(f.user("root", is_staff=True, is_superuser=True))
+    response = client.get(path)
+    assert response.status_code == 200 and "Venansault" in response.content.decode()
+    with scopes_disabled():
+        api_key = ApiKey.objects.filter(organisation=world.venansault).first()
+    page = client.get(f"/admin/open311/apikey/{api_key.pk}/change/").content.decode()
+    assert api_key.key_hash not in page
