@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "patrimoine.maintenance",
     "patrimoine.field",
     "patrimoine.imports",
+    "patrimoine.open311",
     "patrimoine.demo",
     "patrimoine.scale",
     "patrimoine.reversibility",

@@ -21,5 +21,6 @@ urlpatterns = [
     path("maintenance/", include("patrimoine.maintenance.urls")),
     path("reversibilite/", include("patrimoine.reversibility.urls")),
     path("reprise/", include("patrimoine.imports.urls")),
+    path("open311/", include("patrimoine.open311.urls")),
     path("", include("patrimoine.dashboard.urls")),
 ]

@@ -27,6 +27,7 @@ from patrimoine.demo.crew import Crew
 from patrimoine.demo.data import organisations as people
 from patrimoine.demo.finance import build_finance
 from patrimoine.demo.history import build_history
+from patrimoine.demo.open311 import build_open311
 from patrimoine.demo.orders import Ledger
 from patrimoine.demo.present import build_present
 from patrimoine.demo.reference import Reference, build_reference
@@ -90,6 +91,7 @@ def seed_demo(now=None) -> Summary:
         build_compliance(ref, registry, today=today, now=now)
         build_finance(ref, now)  # stores, contracts, purchase orders, budgets (issue 5)
         issue_demo_statements(ref, now)  # last: it bills the orders every step above validated
+        build_open311(ref)  # request types and a citizen app's key for each commune (issue 6)
         counts = _counts(org_ids)
     return Summary(created_history=fresh, seconds=time.monotonic() - started, counts=counts)
 

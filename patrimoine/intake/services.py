@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -186,6 +187,13 @@ def photos_check(photos: Iterable[UploadedFile]) -> list[UploadedFile]:
     return photos
 
 
+def _coordinates_check(latitude: Decimal | None, longitude: Decimal | None) -> None:
+    if (latitude is None) != (longitude is None):
+        raise DomainError(_("Indiquez la latitude et la longitude, ou ni l'une ni l'autre."))
+    if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise DomainError(_("Coordonnées hors limites : latitude entre -90 et 90, longitude entre -180 et 180."))
+
+
 @transaction.atomic
 def work_request_create(
     *,
@@ -202,12 +210,16 @@ def work_request_create(
     requester_email: str = "",
     requester_phone: str = "",
     site_url: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    suggested_trade: Trade | None = None,
 ) -> WorkRequest:
     """File a request (DI-2026-000123) for a building, an equipment or a described place.
 
     It belongs to the place's organisation, which the user must be able to act for. The requester
     gets an acknowledgement by e-mail once the request is saved, with a link to follow it when
-    `site_url` (e.g. https://patrimoine.example.fr) is given.
+    `site_url` (e.g. https://patrimoine.example.fr) is given. A channel that knows the trade (an
+    Open311 service) gives `suggested_trade`; otherwise it is guessed from the description.
     """
     if not access.has("intake.create"):
         raise PermissionRefused(_("Votre rôle ne permet pas de signaler un problème."))
@@ -227,6 +239,7 @@ def work_request_create(
     if organisation is None or organisation.pk not in access.write_org_ids:
         raise PermissionRefused(_("Vous ne pouvez pas signaler de problème pour cette collectivité."))
     photos = photos_check(photos)
+    _coordinates_check(latitude, longitude)
 
     user = access.user
     work_request = WorkRequest(
@@ -244,7 +257,9 @@ def work_request_create(
         location_text=location_text,
         description=description,
         urgency=urgency,
-        suggested_trade=suggest_trade(description, equipment),
+        latitude=latitude,
+        longitude=longitude,
+        suggested_trade=suggested_trade or suggest_trade(description, equipment),
     )
     work_request.save()
     for photo in photos:

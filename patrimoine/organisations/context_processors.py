@@ -19,6 +19,7 @@ NAVIGATION = [
     ("chargeback:list", _("Refacturation"), "chargeback.view"),
     ("reversibility:home", _("Réversibilité"), "reversibility.export"),
     ("imports:home", _("Reprise de données"), "imports.run"),
+    ("open311:manage", _("Open311"), "open311.manage"),
 ]
 
 

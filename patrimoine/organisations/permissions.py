@@ -143,3 +143,12 @@ IMPORTS_ACTIONS: dict[str, frozenset[str]] = {
 }
 for _role, _actions in IMPORTS_ACTIONS.items():
     ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions
+
+# Open311 (citizen-reporting apps): `open311.manage`: create and revoke the organisation's API keys,
+# publish or withdraw its request types (services).
+OPEN311_ACTIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({"open311.manage"}),
+    Role.MANAGER: frozenset({"open311.manage"}),
+}
+for _role, _actions in OPEN311_ACTIONS.items():
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions

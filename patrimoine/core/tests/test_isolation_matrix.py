@@ -69,6 +69,9 @@ LIST_URLS = [
     "/maintenance/calendrier/",
     "/maintenance/generation/",
     "/reversibilite/",
+    "/open311/",
+    "/open311/v2/services.xml",
+    "/open311/v2/requests.json",
 ]
 
 
@@ -216,6 +219,10 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         from patrimoine.reversibility.tests.matrix import venansault_export
 
         o["export"] = venansault_export(o, SECRET)
+    if app == "open311":
+        from patrimoine.open311.tests.matrix import open311_kwargs
+
+        return open311_kwargs(kind, params, o, SECRET)
     target = {
         "assets": {
             "site": o["site"],
