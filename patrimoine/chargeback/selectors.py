@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from patrimoine.chargeback.models import Statement, StatementLine
+from patrimoine.core.dates import day_start
 from patrimoine.costs.models import ExternalCost, MaterialLine, TimeEntry
 from patrimoine.costs.selectors import Period, cost_rollup
 from patrimoine.organisations.access import Access
@@ -205,7 +206,9 @@ def shared_team_orders(issuer: Organisation, period: Period | None = None) -> Qu
     """Validated orders done by the issuer's teams (for any organisation), optionally of a period."""
     orders = WorkOrder._base_manager.filter(status=WorkOrder.Status.VALIDATED, team__organisation_id=issuer.pk)
     if period is not None:
-        orders = orders.filter(validated_at__date__gte=period.start, validated_at__date__lte=period.end)
+        orders = orders.filter(
+            validated_at__gte=day_start(period.start), validated_at__lt=day_start(period.end + dt.timedelta(days=1))
+        )
     return orders
 
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from patrimoine.core.dates import day_start
 from patrimoine.costs.forms import DateInput
 from patrimoine.costs.selectors import Period
 from patrimoine.organisations.models import Organisation, Trade
@@ -79,4 +80,6 @@ class CostFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         period = self.period
-        return queryset.filter(validated_at__date__gte=period.start, validated_at__date__lte=period.end)
+        return queryset.filter(
+            validated_at__gte=day_start(period.start), validated_at__lt=day_start(period.end + dt.timedelta(days=1))
+        )

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.utils import timezone
 
 from patrimoine.contractors.models import Contractor
+from patrimoine.core.dates import day_start
 from patrimoine.costs.models import ExternalCost, LabourRate, MaterialLine, TimeEntry
 from patrimoine.costs.services import may_manage, may_remove, may_report
 from patrimoine.organisations.access import Access
@@ -136,7 +137,9 @@ def validated_orders(
     """The validated orders the user may read, optionally of a period (validation date, Europe/Paris)."""
     orders = work_orders_visible_to(access).filter(status=WorkOrder.Status.VALIDATED)
     if period is not None:
-        orders = orders.filter(validated_at__date__gte=period.start, validated_at__date__lte=period.end)
+        orders = orders.filter(
+            validated_at__gte=day_start(period.start), validated_at__lt=day_start(period.end + dt.timedelta(days=1))
+        )
     if organisation_id:
         orders = orders.filter(organisation_id=organisation_id)
     if trade_id:

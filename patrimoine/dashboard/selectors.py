@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from patrimoine.core.dates import day_start
 from patrimoine.intake.models import WorkRequest
 from patrimoine.intake.selectors import request_progress, triage_counts, triage_queue, work_requests_visible_to
 from patrimoine.organisations.access import Access
@@ -26,7 +27,8 @@ def triage_summary(access: Access) -> dict:
 def backlog_summary(access: Access) -> dict:
     """Open work orders by status, overdue ones, and those waiting for validation."""
     today = timezone.localdate()
-    orders = work_orders_visible_to(access)
+    # Only the open and finished orders: the index on (organisation, status) skips years of closed ones.
+    orders = work_orders_visible_to(access).filter(status__in=[*WorkOrder.OPEN_STATUSES, Status.DONE])
     return orders.aggregate(
         to_plan=Count("pk", filter=Q(status=Status.TO_PLAN)),
         planned=Count("pk", filter=Q(status=Status.PLANNED)),
@@ -79,7 +81,7 @@ def year_costs(access: Access) -> dict:
     start = timezone.localdate().replace(month=1, day=1)
     totals = (
         work_orders_visible_to(access)
-        .filter(status=Status.VALIDATED, validated_at__date__gte=start)
+        .filter(status=Status.VALIDATED, validated_at__gte=day_start(start))
         .aggregate(total=Sum("total_cost"), orders=Count("pk"))
     )
     return {"total": totals["total"] or ZERO, "orders": totals["orders"], "year": start.year}

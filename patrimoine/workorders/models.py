@@ -160,6 +160,12 @@ class WorkOrder(TenantModel):
             models.Index(fields=["organisation", "status", "-created_at"]),
             models.Index(fields=["team", "status"]),
             models.Index(fields=["building", "validated_at"]),
+            # Costs and dashboards: an organisation's validated orders of a period.
+            models.Index(
+                fields=["organisation", "validated_at"],
+                condition=models.Q(status="valide"),
+                name="workorder_validated_by_org",
+            ),
         ]
 
     def __str__(self) -> str:
