@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "patrimoine.dashboard",
     "patrimoine.maintenance",
     "patrimoine.field",
+    "patrimoine.triage",
     "patrimoine.demo",
 ]
 
