@@ -60,6 +60,7 @@ bench: $(PY) services
 	DATABASE_URL=$(BENCH_DB) $(PY) manage.py migrate --no-input -v0
 	DATABASE_URL=$(BENCH_DB) $(PY) manage.py maintenance_bench --plans $(BENCH_PLANS) > bench/results/maintenance-generation.json
 	@cat bench/results/maintenance-generation.json
+	$(PY) -m patrimoine.triage.bench > /dev/null && cat bench/results/triage.json
 
 vendor:
 	tools/vendor.sh

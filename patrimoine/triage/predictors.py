@@ -52,6 +52,13 @@ def starter_model() -> TriageModel:
     return _starter
 
 
+def starter_size() -> int:
+    """Bytes of the starter model on disk (its compressed joblib file)."""
+    starter_model()
+    path = starter_path()
+    return path.stat().st_size if path.exists() else len(starter_model().dumps())
+
+
 def organisation_model(organisation_id: int, trained_at, load_blob) -> TriageModel:
     """The organisation's trained model, loaded from its blob once per training."""
     cached = _organisation_models.get(organisation_id)

@@ -305,7 +305,7 @@ def frugality(organisation) -> dict:
     starter = predictors.starter_model()
     trained = row is not None and row.trained_at is not None and row.status != OrganisationModel.Status.STARTER
     metrics = row.metrics if trained else starter.info.get("heldout", {})
-    size = row.size_bytes if trained else len(starter.dumps())
+    size = row.size_bytes if trained else predictors.starter_size()
     training = row.training_seconds if trained else starter.info.get("training_cpu_seconds", 0)
     cpu = metrics.get("cpu_ms_per_prediction", {})
     mean_ms = (sum(recent) / len(recent)) if recent else cpu.get("mean", 0)

@@ -91,6 +91,13 @@ def ai_switch(*, access: Access, enabled: bool) -> OrganisationModel:
     row = _settings_row(access.organisation)
     row.enabled = bool(enabled)
     row.save(update_fields=["enabled", "updated_at"])
+    # Requests still to triage lose their suggested trade while AI is off, and get it back after.
+    waiting = WorkRequest.objects.filter(organisation=access.organisation, status=WorkRequest.Status.NEW)
+    if row.enabled:
+        for suggestion in Suggestion.objects.filter(work_request__in=waiting, trade__isnull=False):
+            waiting.filter(pk=suggestion.work_request_id).update(suggested_trade=suggestion.trade_id)
+    else:
+        waiting.update(suggested_trade=None)
     audit_record(
         actor=access.user,
         action="triage.switch",

@@ -1171,3 +1171,24 @@ def write(path: Path) -> int:
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name("corpus.csv")
     print(f"{write(target)} rows → {target}")
+
+
+def synthetic_history(count: int, seed: int = SEED + 1) -> list[tuple[str, str, str]]:
+    """`count` composed requests (repeats allowed, as in a real history), trades in equal shares."""
+    rng = random.Random(seed)  # noqa: S311 — reproducible text, not secrets
+    trades = list(TRADES.items())
+    out = []
+    for i in range(count):
+        trade, spec = trades[i % len(trades)]
+        text, priority = compose(spec, rng)
+        out.append((" ".join(text.split()), trade, priority))
+    return out
+
+
+def composed_only(per_trade: int, seed: int = SEED + 2) -> list[tuple[str, str, str]]:
+    """Composed requests only, no hand-written one: to measure how the model does on real phrasing."""
+    return [row for row in synthetic_history(per_trade * len(TRADES), seed)]
+
+
+def handwritten() -> list[tuple[str, str, str]]:
+    return [(text, trade, priority) for trade, spec in TRADES.items() for text, priority in spec["handwritten"]]
