@@ -309,8 +309,11 @@ def frugality(organisation) -> dict:
     training = row.training_seconds if trained else starter.info.get("training_cpu_seconds", 0)
     cpu = metrics.get("cpu_ms_per_prediction", {})
     mean_ms = (sum(recent) / len(recent)) if recent else cpu.get("mean", 0)
+    names = dict(Trade.objects.values_list("code", "name"))
+    per_trade = [(names.get(code, code), m) for code, m in (metrics.get("per_trade") or {}).items()]
     return {
         "row": row,
+        "per_trade": sorted(per_trade, key=lambda item: item[0]),
         "enabled": row is None or row.enabled,
         "trained": trained,
         "source": "organisation" if trained else "starter",

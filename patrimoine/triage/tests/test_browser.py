@@ -1,5 +1,6 @@
 """In real Chromium: the team lead sees the assistant's suggestion and a probable duplicate on the
-request's page, merges the duplicate in one click, then accepts the other suggestion in one click."""
+request's page, merges the duplicate in one click, then accepts the other suggestion in one click; the
+administrator reads the figures and switches the assistant off."""
 
 import os
 
@@ -49,3 +50,22 @@ def test_lead_merges_a_duplicate_then_accepts_the_suggestion_in_one_click(world,
         assert first.status == WorkRequest.Status.ACCEPTED and first.work_order.trade.code == "serrurerie"
         assert Suggestion.objects.get(work_request=first).outcome == Suggestion.Outcome.ACCEPTED
         assert WorkOrder.objects.count() == 1
+
+    # The commune's administrator sees the figures and switches the assistant off.
+    f.user("admin.nesmy", role="admin", organisation=world.nesmy)
+    page.get_by_role("button", name="Se déconnecter").click()
+    browser_login(page, "admin.nesmy")
+    page.get_by_role("link", name="IA frugale").click()
+    assert page.get_by_text("Temps CPU par suggestion").is_visible()
+    figures = page.locator(".ai-figures").inner_text()
+    assert "Suggestions de métier acceptées\n100 %" in figures  # the merged request is not counted
+    if os.environ.get("TRIAGE_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["TRIAGE_SCREENSHOTS"], "triage-admin.png"), full_page=True)
+    page.get_by_label("Désactivé : aucune suggestion").check()
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_text("plus aucune suggestion n'est affichée").first.wait_for()
+    with scopes_disabled():
+        assert (
+            Suggestion.objects.count() == 2
+            and not WorkRequest.objects.filter(suggested_trade__isnull=False, status="nouvelle").exists()
+        )
