@@ -6,7 +6,7 @@ transaction. Training runs in the job worker (`tasks.train_organisation_model`).
 
 import time
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
@@ -55,6 +55,27 @@ def suggestion_record(work_request: WorkRequest) -> Suggestion | None:
         place_why=place.why,
         cpu_ms=round(prediction.cpu_seconds * 1000, 3),
     )
+
+
+def suggestion_ensure(work_request: WorkRequest) -> Suggestion | None:
+    """The request's suggestion, made now if it has none (a request filed while AI was off, or
+    imported); None when AI is off. Two pages asking at once store it once."""
+    if not selectors.ai_enabled(work_request.organisation_id):
+        return None
+    existing = Suggestion.objects.filter(work_request=work_request).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            suggestion = suggestion_record(work_request)
+    except IntegrityError:
+        return Suggestion.objects.filter(work_request=work_request).first()
+    if suggestion is not None and work_request.suggested_trade_id is None and suggestion.trade_id is not None:
+        WorkRequest.objects.filter(pk=work_request.pk, suggested_trade__isnull=True).update(
+            suggested_trade=suggestion.trade_id
+        )
+        work_request.suggested_trade = suggestion.trade
+    return suggestion
 
 
 def suggestion_decide(*, work_request: WorkRequest, outcome: str, actor=None, trade=None, priority: str = "") -> None:
@@ -162,6 +183,12 @@ def organisation_model_train(organisation_id: int, *, corpus_rows_override=None)
         row.trained_at = timezone.now()
         row.status = OrganisationModel.Status.TRAINED
         row.last_error = ""
-        row.save()
+        # Not `enabled`: the administrator may switch AI off while the model trains.
+        row.save(
+            update_fields=[
+                "blob", "size_bytes", "samples", "training_seconds", "metrics", "trained_at", "status",
+                "last_error", "updated_at",
+            ]
+        )  # fmt: skip
     predictors.forget(organisation_id)
     return {"trained": True, "history": len(history), "training_seconds": row.training_seconds}

@@ -4,7 +4,7 @@ on its page and on the triage form. Empty for a role that cannot triage it, or w
 from django import template
 
 from patrimoine.intake.selectors import can_triage
-from patrimoine.triage import selectors
+from patrimoine.triage import selectors, services
 
 register = template.Library()
 
@@ -16,6 +16,9 @@ def triage_panel(context, work_request, next_url: str = ""):
     if access is None or not can_triage(access, work_request):
         return {"show": False}
     suggestion = selectors.suggestion_for(work_request)
+    if suggestion is None and work_request.status == work_request.Status.NEW:
+        # A request filed before AI was switched on, or imported: suggest now, once.
+        suggestion = services.suggestion_ensure(work_request)
     if suggestion is None:
         return {"show": False}
     trade_id = suggestion.trade_id or work_request.suggested_trade_id

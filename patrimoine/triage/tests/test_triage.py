@@ -326,3 +326,11 @@ def test_triage_eval_refuses_a_bad_file_clearly(tmp_path):
         call_command("triage_eval", str(bad))
     with pytest.raises(CommandError, match="introuvable"):
         call_command("triage_eval", str(tmp_path / "absent.csv"))
+
+
+def test_a_request_filed_without_the_assistant_gets_its_suggestion_on_first_view(world, f, login):  # noqa: F811
+    request = f.work_request(world.nesmy, building_obj=world.school, description="Vitre cassée dans la classe")
+    html = lead(login, world).get(reverse("intake:detail", args=[request.pk])).content.decode()
+    assert "Suggestion de l’assistant" in html and "Vitrerie" in html
+    request.refresh_from_db()
+    assert request.suggested_trade.code == "vitrerie" and suggestion_of(request).trade.code == "vitrerie"
