@@ -35,6 +35,17 @@ def triage_panel(context, work_request, next_url: str = ""):
     }
 
 
+@register.inclusion_tag("triage/partials/estimate.html", takes_context=True)
+def triage_estimate(context, work_order):
+    """On an open work order's page, for those who plan: the range of similar validated jobs."""
+    request = context.get("request")
+    access = getattr(request, "access", None)
+    if access is None or not access.has("workorders.plan") or not work_order.is_open:
+        return {"estimate": None}
+    text = f"{work_order.title} {work_order.description}"
+    return {"estimate": selectors.estimate_for(work_order.organisation_id, work_order.trade_id, text)}
+
+
 @register.filter
 def percent(value) -> str:
     return f"{round(float(value or 0) * 100)} %"

@@ -289,6 +289,16 @@ def test_duration_and_cost_are_estimated_from_similar_validated_jobs(world, f, l
     html = lead(login, world).get(reverse("intake:detail", args=[request.pk])).content.decode()
     assert "D’après 5 interventions semblables validées" in html and "de 2.0 à 3.0 h" in html.replace(",", ".")
 
+    # The open work order's page shows the same range to those who plan.
+    open_order = f.work_order(world.nesmy, title="Fuite sous l'évier de la cantine", trade_obj=plumbing)
+    page = login(world.claire).get(reverse("workorders:detail", args=[open_order.pk])).content.decode()
+    assert "Estimation d’après vos interventions" in page and "D’après 5 interventions semblables" in page
+    reader = f.user("lecteur.nesmy", role=Membership.Role.READER, organisation=world.nesmy)
+    assert (
+        "Estimation d’après"
+        not in login(reader).get(reverse("workorders:detail", args=[open_order.pk])).content.decode()
+    )
+
 
 # --- Evaluation ---------------------------------------------------------------------------------
 
