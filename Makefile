@@ -69,6 +69,7 @@ bench: $(PY) services
 	DATABASE_URL=$(BENCH_DATASET_DB) $(PY) manage.py migrate --no-input -v0
 	DATABASE_URL=$(BENCH_DATASET_DB) $(PY) manage.py generate_dataset --size $(BENCH_SIZE) --if-absent > bench/results/dataset-$(BENCH_SIZE).json
 	DATABASE_URL=$(BENCH_DATASET_DB) $(PY) manage.py bench_pages > bench/results/pages-$(BENCH_SIZE).json
+	$(PY) -m patrimoine.triage.bench > /dev/null && cat bench/results/triage.json
 	$(PY) -m patrimoine.scale.summary
 
 vendor:

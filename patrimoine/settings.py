@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "patrimoine.field",
     "patrimoine.imports",
     "patrimoine.open311",
+    "patrimoine.triage",
     "patrimoine.demo",
     "patrimoine.scale",
     "patrimoine.reversibility",

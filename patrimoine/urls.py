@@ -22,5 +22,6 @@ urlpatterns = [
     path("reversibilite/", include("patrimoine.reversibility.urls")),
     path("reprise/", include("patrimoine.imports.urls")),
     path("open311/", include("patrimoine.open311.urls")),
+    path("ia/", include("patrimoine.triage.urls")),
     path("", include("patrimoine.dashboard.urls")),
 ]

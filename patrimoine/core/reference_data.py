@@ -11,6 +11,7 @@ from django.apps import apps
 REFERENCE_DATA_MIGRATIONS = [
     "patrimoine.organisations.migrations.0002_trades",
     "patrimoine.assets.migrations.0003_equipment_categories",
+    "patrimoine.triage.migrations.0002_trades",
 ]
 
 

@@ -7,7 +7,6 @@ the transaction is committed (`on_commit`).
 """
 
 import logging
-import re
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
@@ -24,10 +23,12 @@ from django.utils.translation import gettext as _
 from patrimoine.core.errors import DomainError, PermissionRefused
 from patrimoine.core.services import audit_record, reference_next
 from patrimoine.documents.services import document_attach, upload_check
-from patrimoine.intake.models import RequesterBuilding, Urgency, WorkRequest, fold
+from patrimoine.intake.models import RequesterBuilding, Urgency, WorkRequest
 from patrimoine.intake.selectors import request_progress
 from patrimoine.organisations.access import Access
 from patrimoine.organisations.models import Team, Trade
+from patrimoine.triage.models import Suggestion
+from patrimoine.triage.services import suggestion_decide, suggestion_record
 from patrimoine.workorders.models import WorkOrder
 from patrimoine.workorders.services import work_order_create, work_order_plan
 
@@ -43,104 +44,13 @@ PRIORITY_OF_URGENCY = {
     Urgency.LOW: WorkOrder.Priority.LOW,
 }
 
-# Keyword rules of the trade suggestion, on accent-free lower-case text. Each matching pattern
-# scores one point for its trade; on a tie the trade listed first wins (a roof that leaks is a
-# roofer's job, a broken pane in a door a glazier's). Issue 9 replaces this by a learnt model.
-TRADE_RULES: list[tuple[str, tuple[str, ...]]] = [
-    (
-        "couverture",
-        (
-            r"\btoit",
-            r"\btuiles?\b",
-            r"\bardoises?\b",
-            r"\bgouttieres?\b",
-            r"\bchene(au|aux)\b",
-            r"\binfiltration",
-            r"\b(fuit|fuite|eau|goutte|coule|pluie)\b.{0,40}\bplafond",
-            r"\bplafond\b.{0,40}\b(fuit|fuite|goutte|coule|pluie|pleut)",
-            r"\b(quand il pleut|la pluie)\b",
-        ),
-    ),
-    ("vitrerie", (r"\bvitres?\b", r"\bvitrages?\b", r"\bcarreaux? (casse|brise|fele)", r"\bverre (casse|brise)")),
-    (
-        "plomberie",
-        (
-            r"\bfuit",
-            r"\beau\b",
-            r"\beviers?\b",
-            r"\brobinet",
-            r"\bwc\b",
-            r"\btoilettes?\b",
-            r"\bchasse d'eau\b",
-            r"\blavabos?\b",
-            r"\bcanalisation",
-            r"\bbouche",
-            r"\bsiphon",
-            r"\bdouches?\b",
-            r"\burinoirs?\b",
-            r"\bchauffe-eau\b",
-            r"\binond",
-        ),
-    ),
-    (
-        "cvc",
-        (
-            r"\bchauffage",
-            r"\bradiateurs?\b",
-            r"\bchaudiere",
-            r"\bfroid",
-            r"\bclimatisation",
-            r"\bclim\b",
-            r"\bventilation",
-            r"\bvmc\b",
-            r"\bthermostat",
-        ),
-    ),
-    (
-        "electricite",
-        (
-            r"\blumieres?\b",
-            r"\bampoules?\b",
-            r"\bprises?\b",
-            r"\bdisjonct",
-            r"\bneons?\b",
-            r"\beclairage",
-            r"\blampadaires?\b",
-            r"\bcourant\b",
-            r"\belectri",
-            r"\binterrupteur",
-            r"\btableau electrique",
-            r"\bspots?\b",
-        ),
-    ),
-    (
-        "serrurerie",
-        (r"\bportes?\b", r"\bserrures?\b", r"\bcles?\b", r"\bclefs?\b", r"\bportail", r"\bverrou", r"\bcadenas"),
-    ),
-    ("menuiserie", (r"\bfenetres?\b", r"\bvolets?\b", r"\bplacards?\b", r"\bstores?\b", r"\bparquet", r"\bplinthe")),
-    ("peinture", (r"\bpeint", r"\btags?\b", r"\bgraffiti", r"\bgraffitis\b")),
-    ("maconnerie", (r"\bfissure", r"\bmurs?\b", r"\bcarrelage", r"\bdalles?\b", r"\bmuret")),
-    ("securite-incendie", (r"\bextincteurs?\b", r"\balarme incendie", r"\bdesenfumage", r"\bbaes\b", r"\bssi\b")),
-    ("espaces-verts", (r"\barbres?\b", r"\bhaies?\b", r"\bpelouse", r"\bbranches?\b", r"\btonte")),
-    ("voirie", (r"\bnids? de poule", r"\btrottoir", r"\bchaussee", r"\bpanneau de signalisation")),
-    ("nettoyage", (r"\bnettoy", r"\bsalete", r"\bdechets?\b", r"\bordures?\b")),
-]
-_COMPILED_RULES = [(code, [re.compile(pattern) for pattern in patterns]) for code, patterns in TRADE_RULES]
 
+def suggest_trade(description: str, equipment=None, organisation=None) -> Trade | None:
+    """The trade a request probably needs: the equipment category's usual trade, else the triage
+    model's answer when it is confident (None: « je ne sais pas », or AI off for the organisation)."""
+    from patrimoine.triage.selectors import trade_suggestion
 
-def suggest_trade(description: str, equipment=None) -> Trade | None:
-    """The trade a request probably needs: the equipment category's usual trade, else keyword rules."""
-    if equipment is not None and equipment.category_id and equipment.category.trade_id:
-        return equipment.category.trade
-    text = fold(description)
-    best_code, best_score = None, 0
-    for code, patterns in _COMPILED_RULES:
-        score = sum(1 for pattern in patterns if pattern.search(text))
-        if score > best_score:
-            best_code, best_score = code, score
-    if best_code is None:
-        return None
-    return Trade.objects.filter(code=best_code).first()
+    return trade_suggestion(description, equipment=equipment, organisation=organisation)
 
 
 # --- Filing a request -----------------------------------------------------------------------------
@@ -259,9 +169,10 @@ def work_request_create(
         urgency=urgency,
         latitude=latitude,
         longitude=longitude,
-        suggested_trade=suggested_trade or suggest_trade(description, equipment),
+        suggested_trade=suggested_trade or suggest_trade(description, equipment, organisation),
     )
     work_request.save()
+    suggestion_record(work_request)
     for photo in photos:
         document_attach(actor=user, target=work_request, uploaded=photo, title=_("Photo du signalement"))
     if building is not None and user is not None:
@@ -365,6 +276,9 @@ def work_request_accept(
     now = timezone.now()
     fields = {"status": Status.ACCEPTED, "trade": trade, "work_order": work_order, "triaged_by": access.user}
     _save_triage(current, fields, now)
+    suggestion_decide(
+        work_request=current, outcome=Suggestion.Outcome.ACCEPTED, actor=access.user, trade=trade, priority=priority
+    )
     # Requests merged into this one follow the same work order.
     WorkRequest.objects.filter(duplicate_of=current).update(work_order=work_order, updated_at=now)
     audit_record(
@@ -393,6 +307,7 @@ def work_request_reject(*, access: Access, work_request: WorkRequest, reason: st
         raise DomainError(_("Indiquez le motif du rejet : le demandeur le lira."))
     current = _lock_for_triage(access, work_request)
     _save_triage(current, {"status": Status.REJECTED, "rejection_reason": reason[:2000], "triaged_by": access.user})
+    suggestion_decide(work_request=current, outcome=Suggestion.Outcome.REJECTED, actor=access.user)
     audit_record(actor=access.user, action="work_request.reject", target=current, message=reason)
     _notify_followers(
         current,
@@ -431,6 +346,7 @@ def work_request_merge(
         {"status": Status.MERGED, "duplicate_of": master, "work_order": master.work_order, "triaged_by": access.user},
         now,
     )
+    suggestion_decide(work_request=current, outcome=Suggestion.Outcome.MERGED, actor=access.user)
     WorkRequest.objects.filter(duplicate_of=current).update(
         duplicate_of=master, work_order=master.work_order, updated_at=now
     )

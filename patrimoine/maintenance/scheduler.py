@@ -3,7 +3,8 @@ ticks every minute and enqueues the periodic jobs when their slot comes:
 
 - the generation of every organisation's plans, every `generation_minutes` (default 60);
 - the overdue-inspection alerts, once a day from 07:00 (Europe/Paris);
-- the managers' weekly digest, once a week from Monday 07:00.
+- the managers' weekly digest, once a week from Monday 07:00;
+- the training of each organisation's triage model (`triage` app), once a night between 02:00 and 06:00.
 
 A slot is claimed by inserting a unique `SchedulerSlot(job, slot)` row in the same transaction as
 the queued task: two schedulers running at once (or one restarted in the same hour) enqueue each job
@@ -20,6 +21,7 @@ from django.utils import timezone
 from .models import GenerationRun, SchedulerSlot
 
 MORNING_HOUR = 7
+TRIAGE_TRAINING_HOURS = (2, 6)
 KEEP_SLOTS_DAYS = 60
 
 
@@ -38,6 +40,8 @@ def due_slots(now: datetime, *, generation_minutes: int = 60) -> list[Due]:
     year, week, weekday = local.isocalendar()
     if weekday > 1 or local.hour >= MORNING_HOUR:
         due.append(Due("weekly_digest", f"{year}-W{week:02d}"))
+    if TRIAGE_TRAINING_HOURS[0] <= local.hour < TRIAGE_TRAINING_HOURS[1]:
+        due.append(Due("triage_training", f"{local:%Y-%m-%d}"))
     return due
 
 
@@ -51,6 +55,10 @@ def _enqueue(job: str) -> None:
         tasks.notify_overdue_inspections.enqueue()
     elif job == "weekly_digest":
         tasks.send_weekly_digests.enqueue()
+    elif job == "triage_training":
+        from patrimoine.triage.tasks import train_all_models
+
+        train_all_models.enqueue()
     else:  # pragma: no cover — the list above is the only source of jobs
         raise ValueError(job)
 

@@ -20,6 +20,7 @@ NAVIGATION = [
     ("reversibility:home", _("Réversibilité"), "reversibility.export"),
     ("imports:home", _("Reprise de données"), "imports.run"),
     ("open311:manage", _("Open311"), "open311.manage"),
+    ("triage:overview", _("IA frugale"), "triage.view"),
 ]
 
 

@@ -152,3 +152,13 @@ OPEN311_ACTIONS: dict[str, frozenset[str]] = {
 }
 for _role, _actions in OPEN311_ACTIONS.items():
     ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions
+
+# Frugal AI (triage app). Suggestions, duplicates and estimates follow `intake.triage`;
+# `triage.view`: the figures page of the organisation's model; `triage.manage`: switch AI on or off,
+# train the organisation's model now.
+TRIAGE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({"triage.view", "triage.manage"}),
+    Role.MANAGER: frozenset({"triage.view"}),
+}
+for _role, _actions in TRIAGE_ACTIONS.items():
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions
