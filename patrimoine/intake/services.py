@@ -27,6 +27,7 @@ from patrimoine.intake.models import RequesterBuilding, Urgency, WorkRequest, fo
 from patrimoine.intake.selectors import request_progress
 from patrimoine.organisations.access import Access
 from patrimoine.organisations.models import Team, Trade
+from patrimoine.portal.notify import citizen_notify, citizen_notify_order
 from patrimoine.workorders.models import WorkOrder
 from patrimoine.workorders.services import work_order_create, work_order_plan
 
@@ -366,6 +367,7 @@ def work_request_accept(
         template="intake/emails/accepted.txt",
         site_url=site_url,
     )
+    citizen_notify_order(work_order, "accepted")  # citizens of the portal and the counter
     _copy_back(work_request, current)
     return work_request
 
@@ -385,6 +387,7 @@ def work_request_reject(*, access: Access, work_request: WorkRequest, reason: st
         template="intake/emails/rejected.txt",
         site_url=site_url,
     )
+    citizen_notify(current, "rejected")  # citizens of the portal and the counter
     _copy_back(work_request, current)
     return work_request
 
