@@ -13,7 +13,9 @@ from patrimoine.testing import factories
 
 def venansault_report(o: dict, secret: str) -> PublicReport:
     with scopes_disabled():
-        extra = factories.work_request(o["venansault"], description=f"Lampadaire {secret}", channel="guichet")
+        extra = factories.work_request(
+            o["venansault"], building_obj=o["building"], description=f"Lampadaire {secret}", channel="guichet"
+        )
         return PublicReport.objects.create(
             organisation=o["venansault"],
             work_request=extra,
