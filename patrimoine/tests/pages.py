@@ -17,7 +17,9 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from patrimoine.core.tests.test_isolation_matrix import LIST_URLS, SECRET, _build_world, _kwargs_for, _patterns
+from patrimoine.intake.models import WorkRequest
 from patrimoine.organisations.models import Membership
+from patrimoine.portal.models import PublicReply
 from patrimoine.portal.tests.matrix import venansault_report
 
 Role = Membership.Role
@@ -54,7 +56,10 @@ def build_world(f):
             "prestataire.venansault", role=Role.CONTRACTOR, organisation=venansault, contractor=contractor
         ),
     }
-    o["public_report"] = venansault_report(o, SECRET)
+    o["public_report"] = report = venansault_report(o, SECRET)
+    with scopes_disabled():  # the citizen's request follows the order: its page shows the public replies
+        WorkRequest.objects.filter(pk=report.work_request_id).update(work_order=o["order"], status="acceptee")
+        PublicReply.objects.create(organisation=o["venansault"], report=report, text="Intervention prévue jeudi.")
     return o, users
 
 
@@ -65,8 +70,6 @@ def _members(order):
 
 @scopes_disabled()
 def _requester(request):
-    from patrimoine.intake.models import WorkRequest
-
     return WorkRequest.objects.get(pk=request.pk).requested_by
 
 
