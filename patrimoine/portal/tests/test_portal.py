@@ -280,3 +280,19 @@ def test_accessibility_statement_is_public_and_linked_from_every_page(client, wo
     assert 'href="/accessibilite/"' in client.get(f"/signaler/{world['nesmy'].slug}/").content.decode().replace(
         "&#x27;", "'"
     )
+
+
+def test_the_map_is_loaded_only_when_a_tile_server_is_configured(client, world, settings):
+    body = client.get(f"/signaler/{world['nesmy'].slug}/").content.decode()
+    assert "leaflet" not in body
+    settings.PORTAL_MAP_TILE_URL = "https://tuiles.example.fr/{z}/{x}/{y}.png"
+    body = client.get(f"/signaler/{world['nesmy'].slug}/").content.decode()
+    assert "vendor/leaflet/leaflet.js" in body and 'data-tiles="https://tuiles.example.fr/{z}/{x}/{y}.png"' in body
+
+
+def test_a_position_alone_is_enough_to_file_a_report(client, world):
+    response = _file(client, world["nesmy"], lieu="", lat="46.591480", lon="-1.400350")
+    assert response.status_code == 302
+    with scopes_disabled():
+        request = WorkRequest.objects.get()
+    assert request.latitude is not None and "Position indiquée" in request.location_text
