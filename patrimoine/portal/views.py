@@ -1,6 +1,8 @@
 """Pages of the citizen portal (public, no account), the tracking page, the accessibility statement,
 and the counter (agents). Thin: parse the form, call the service, show its message."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -119,7 +121,11 @@ def support(request: HttpRequest, org: str) -> HttpResponse:
     organisation = _organisation(request, org)
     if throttled := _throttled(request, organisation):
         return throttled
-    report = selectors.open_reports(organisation).filter(pk=request.POST.get("signalement") or None).first()
+    try:
+        report_id = uuid.UUID(request.POST.get("signalement", ""))
+    except ValueError:
+        report_id = None
+    report = selectors.open_reports(organisation).filter(pk=report_id).first() if report_id else None
     if report is None:
         messages.error(
             request, _("Ce signalement est déjà traité ou n'existe pas : décrivez votre problème ci-dessous.")

@@ -126,6 +126,7 @@ def test_the_portal_of_one_commune_never_shows_another_communes_reports(client, 
     client.post(f"/signaler/{world['nesmy'].slug}/moi-aussi/", {"signalement": report.pk})
     with scopes_disabled():
         assert PublicReport.objects.get().supporters == 0
+    assert client.post(f"/signaler/{world['nesmy'].slug}/moi-aussi/", {"signalement": "pas-un-id"}).status_code == 302
     assert client.get("/signaler/inconnue/").status_code == 404
     assert client.get("/suivi/jeton-inconnu/").status_code == 404
 
