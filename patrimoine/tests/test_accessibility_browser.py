@@ -138,12 +138,12 @@ def test_every_page_for_every_role_has_no_axe_violation(f, browser, live_server)
     for role, role_pages in by_role.items():
         context = browser.new_context(base_url=live_server.url, locale="fr-FR", timezone_id="Europe/Paris")
         context.set_default_timeout(15000)
+        context.add_init_script(script=AXE)  # in every document, CSP or not: half the time of evaluate()
         if role != ANONYMOUS:
             context.add_cookies(session_cookie(live_server.url, users[role]))
         tab = context.new_page()
         for page in role_pages:
             tab.goto(page.url, wait_until="load")
-            tab.evaluate(AXE)
             found += [f"{role} {page.url} — {v}" for v in tab.evaluate(AXE_RUN)]
         context.close()
         print(f"{role}: {len(role_pages)} pages, {time.monotonic() - started:.1f} s")
