@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "patrimoine.imports",
     "patrimoine.open311",
     "patrimoine.triage",
+    "patrimoine.portal",
     "patrimoine.demo",
     "patrimoine.scale",
     "patrimoine.reversibility",
@@ -177,6 +178,14 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+
+# Citizen portal: the public address of the site (tracking links in e-mails) and the map's tile
+# server, off by default (no third-party resource; the portal works fully without a map).
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://localhost:8000")
+PORTAL_MAP_TILE_URL = env_str("PORTAL_MAP_TILE_URL", "")  # e.g. https://tuiles.example.fr/{z}/{x}/{y}.png
+PORTAL_MAP_ATTRIBUTION = env_str("PORTAL_MAP_ATTRIBUTION", "")
+if PORTAL_MAP_TILE_URL:
+    SECURE_CSP["img-src"].append("/".join(PORTAL_MAP_TILE_URL.split("/", 3)[:3]))
 
 # Background jobs: Django's tasks framework with a database-backed queue (django-tasks-db), run by
 # `manage.py db_worker`. The database we already have is the broker: nothing more to operate.

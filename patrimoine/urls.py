@@ -23,5 +23,6 @@ urlpatterns = [
     path("reprise/", include("patrimoine.imports.urls")),
     path("open311/", include("patrimoine.open311.urls")),
     path("ia/", include("patrimoine.triage.urls")),
+    path("", include("patrimoine.portal.urls")),
     path("", include("patrimoine.dashboard.urls")),
 ]

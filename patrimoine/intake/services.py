@@ -27,6 +27,7 @@ from patrimoine.intake.models import RequesterBuilding, Urgency, WorkRequest
 from patrimoine.intake.selectors import request_progress
 from patrimoine.organisations.access import Access
 from patrimoine.organisations.models import Team, Trade
+from patrimoine.portal.notify import citizen_notify, citizen_notify_order
 from patrimoine.triage.models import Suggestion
 from patrimoine.triage.services import suggestion_decide, suggestion_record
 from patrimoine.workorders.models import WorkOrder
@@ -295,6 +296,7 @@ def work_request_accept(
         template="intake/emails/accepted.txt",
         site_url=site_url,
     )
+    citizen_notify_order(work_order, "accepted")  # citizens of the portal and the counter
     _copy_back(work_request, current)
     return work_request
 
@@ -315,6 +317,7 @@ def work_request_reject(*, access: Access, work_request: WorkRequest, reason: st
         template="intake/emails/rejected.txt",
         site_url=site_url,
     )
+    citizen_notify(current, "rejected")  # citizens of the portal and the counter
     _copy_back(work_request, current)
     return work_request
 

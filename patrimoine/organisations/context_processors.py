@@ -21,6 +21,7 @@ NAVIGATION = [
     ("imports:home", _("Reprise de données"), "imports.run"),
     ("open311:manage", _("Open311"), "open311.manage"),
     ("triage:overview", _("IA frugale"), "triage.view"),
+    ("portal:counter", _("Accueil du public"), "portal.counter"),
 ]
 
 

@@ -4,6 +4,8 @@ from django_scopes import scope, scopes_disabled
 
 from patrimoine.organisations.access import SESSION_KEY, access_for_user
 
+PUBLIC_PREFIXES = ("/signaler/", "/suivi/")  # the citizen portal (patrimoine.portal.access)
+
 
 class AccessScopeMiddleware:
     def __init__(self, get_response):
@@ -17,6 +19,11 @@ class AccessScopeMiddleware:
             with scopes_disabled():
                 return self.get_response(request)
         access = access_for_user(user, request.session.get(SESSION_KEY) if hasattr(request, "session") else None)
+        if request.path.startswith(PUBLIC_PREFIXES):
+            # The citizen portal: no account needed, the scope is the one organisation of the path.
+            from patrimoine.portal.access import public_access
+
+            access = public_access(request.path)
         request.access = access
         with scope(organisation=sorted(access.read_org_ids)):
             return self.get_response(request)

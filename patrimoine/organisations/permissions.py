@@ -162,3 +162,18 @@ TRIAGE_ACTIONS: dict[str, frozenset[str]] = {
 }
 for _role, _actions in TRIAGE_ACTIONS.items():
     ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions
+
+# Citizen portal and counter. `portal.counter`: file a request on behalf of a person at a counter
+# (France Services, town hall, phone), print the receipt, the « à rappeler » list; `portal.reply`:
+# write a public reply to a citizen. PUBLIC_ROLE is the role of the anonymous visitor of the public
+# portal of one organisation (`patrimoine.portal.access`): filing a report is all it may do.
+PORTAL_ACTIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({"portal.counter", "portal.reply"}),
+    Role.MANAGER: frozenset({"portal.counter", "portal.reply"}),
+    Role.TEAM_LEAD: frozenset({"portal.counter", "portal.reply"}),
+    Role.REQUESTER: frozenset({"portal.counter"}),
+}
+for _role, _actions in PORTAL_ACTIONS.items():
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions
+PUBLIC_ROLE = "public"
+ROLE_ACTIONS[PUBLIC_ROLE] = frozenset({"intake.create"})

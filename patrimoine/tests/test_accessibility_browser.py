@@ -99,3 +99,52 @@ def test_the_audit_does_catch_a_violation(page):
     page.evaluate(AXE)
     ids = page.evaluate("async () => (await axe.run()).violations.map(v => v.id)")
     assert "image-alt" in ids
+
+
+# --- Every page of the project, for every role --------------------------------------------------
+
+AXE_RUN = (
+    "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+    "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})).violations"
+    ".map(v => `${v.id}: ${v.help} (${v.nodes.length}) ${v.nodes.slice(0,2).map(n => n.target).join(' | ')}`)"
+)
+
+
+def test_every_page_for_every_role_has_no_axe_violation(f, browser, live_server):
+    """Every page the URL resolver knows (portal, tracking page, counter, accessibility statement,
+    the technician app /terrain/ included), as each role sees it, audited by axe: zero violation."""
+    from patrimoine.tests.pages import ANONYMOUS, build_world, html_pages, session_cookie
+
+    objects, users = build_world(f)
+    import time
+
+    started = time.monotonic()
+    pages = html_pages(objects, users)
+    print(f"catalogue: {len(pages)} pages in {time.monotonic() - started:.1f} s")
+    visited = {page.url for page in pages}
+    for must in (
+        "/terrain/",
+        "/accueil/",
+        "/accessibilite/",
+        "/accueil/a-rappeler/",
+        f"/signaler/{objects['venansault'].slug}/",
+    ):
+        assert any(url.split("?")[0] == must for url in visited), f"{must} is not audited"
+    assert any(url.startswith("/suivi/") for url in visited)
+    found = []
+    by_role: dict[str, list] = {}
+    for page in pages:
+        by_role.setdefault(page.role, []).append(page)
+    for role, role_pages in by_role.items():
+        context = browser.new_context(base_url=live_server.url, locale="fr-FR", timezone_id="Europe/Paris")
+        context.set_default_timeout(15000)
+        context.add_init_script(script=AXE)  # in every document, CSP or not: half the time of evaluate()
+        if role != ANONYMOUS:
+            context.add_cookies(session_cookie(live_server.url, users[role]))
+        tab = context.new_page()
+        for page in role_pages:
+            tab.goto(page.url, wait_until="load")
+            found += [f"{role} {page.url} — {v}" for v in tab.evaluate(AXE_RUN)]
+        context.close()
+        print(f"{role}: {len(role_pages)} pages, {time.monotonic() - started:.1f} s")
+    assert found == [], f"{len(pages)} pages audited; violations:\n" + "\n".join(found)

@@ -16,6 +16,7 @@ from patrimoine.core.services import audit_record, reference_next, save_with_ver
 from patrimoine.documents.services import document_attach
 from patrimoine.organisations.access import Access
 from patrimoine.organisations.models import Membership, Team, Trade
+from patrimoine.portal.notify import citizen_notify_order
 from patrimoine.workorders.models import ChecklistItem, InterventionReport, WorkOrder, WorkOrderTransition
 
 Status = WorkOrder.Status
@@ -182,6 +183,7 @@ def work_order_plan(
     work_order.technicians.set(technicians)
     if previous != new_status:
         _record_transition(access, work_order, previous, new_status, "")
+        citizen_notify_order(work_order, "planned")  # citizens of the portal and the counter
     audit_record(
         actor=access.user,
         action="work_order.plan",
@@ -244,7 +246,12 @@ def work_order_transition(
     save_with_version(work_order, expected_version=expected_version, fields=fields)
     label = str(WorkOrder.SuspensionReason(suspension_reason).label) if suspension_reason else ""
     _record_transition(access, work_order, previous, to_status, reason or label)
+    if to_status in CITIZEN_EVENTS:
+        citizen_notify_order(work_order, CITIZEN_EVENTS[to_status])  # citizens of the portal and the counter
     return work_order
+
+
+CITIZEN_EVENTS = {Status.PLANNED: "planned", Status.DONE: "done"}
 
 
 def _record_transition(access: Access, work_order: WorkOrder, previous: str, new: str, reason: str) -> None:

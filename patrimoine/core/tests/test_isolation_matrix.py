@@ -211,6 +211,10 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         from patrimoine.imports.tests.matrix import venansault_import
 
         o["import_job"] = venansault_import(o, SECRET)
+    if app == "portal":
+        from patrimoine.portal.tests.matrix import portal_kwargs
+
+        return portal_kwargs(view, params, o, SECRET)
     if app == "maintenance" and "plan" not in o:
         from patrimoine.maintenance.tests.matrix import venansault_maintenance
 

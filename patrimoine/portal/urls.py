@@ -1,0 +1,18 @@
+from django.urls import path
+
+from patrimoine.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("signaler/<slug:org>/", views.report, name="report"),
+    path("signaler/<slug:org>/moi-aussi/", views.support, name="support"),
+    path("suivi/<str:token>/", views.track, name="track"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
+    path("accueil/", views.counter, name="counter"),
+    path("accueil/a-rappeler/", views.call_backs, name="call-backs"),
+    path("accueil/<uuid:pk>/recu/", views.receipt, name="receipt"),
+    path("accueil/<uuid:pk>/recu/envoyer/", views.receipt_send, name="receipt-send"),
+    path("accueil/<uuid:pk>/rappele/", views.call_back_done, name="call-back-done"),
+    path("accueil/demandes/<uuid:pk>/reponse/", views.reply, name="reply"),
+]
