@@ -98,7 +98,9 @@ def second_factor_match(*, user: User, token: str):
     token = token.strip().replace(" ", "").lower()
     if not token:
         return None
-    for device in [*TOTPDevice.objects.filter(user=user, confirmed=True), *StaticDevice.objects.filter(user=user)]:
+    # Digits are a TOTP code, anything else a recovery code: a failure only slows down its own kind.
+    model = TOTPDevice if token.isdigit() else StaticDevice
+    for device in model.objects.filter(user=user, confirmed=True):
         if device.verify_is_allowed()[0] and device.verify_token(token):
             return device
     return None

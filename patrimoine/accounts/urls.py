@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", views.LogoutView.as_view(), name="logout"),
+    path("mot-de-passe/", views.PasswordChangeView.as_view(), name="password-change"),
     path("collectivite/", views.switch_organisation, name="switch-organisation"),
     path("sso/", views.OidcStartView.as_view(), name="oidc-start"),
     path("sso/retour/", views.OidcCallbackView.as_view(), name="oidc-callback"),

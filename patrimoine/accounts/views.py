@@ -2,9 +2,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.messages.views import SuccessMessageMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -41,6 +42,14 @@ def lockout(request, original_response=None, credentials=None):
         "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return render(request, "accounts/lockout.html", context, status=429)
+
+
+class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    """Local accounts: the password policy (AUTH_PASSWORD_VALIDATORS) applies here, in French."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:two-factor-enrol")
+    success_message = gettext_lazy("Votre mot de passe a été modifié.")
 
 
 # --- Single sign-on (OpenID Connect) ---------------------------------------------------------
@@ -125,7 +134,8 @@ def two_factor_verify(request):
                 )
             return redirect(_next_url(request))
         form.add_error("code", _("Code incorrect ou expiré. Réessayez dans quelques secondes."))
-    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)})
+    context = {"form": form, "next": _next_url(request), "navigation": []}  # nothing to go to before the code
+    return render(request, "accounts/two_factor_verify.html", context)
 
 
 def two_factor_enrol(request):
@@ -156,6 +166,9 @@ def two_factor_enrol(request):
         "secret": _spaced(device.bin_key),
         "mandatory": request.session.get(services.SESSION_2FA) == "enrol",
     }
+    if context["mandatory"]:
+        context["navigation"] = []  # nothing else is open before the enrolment
+
     return render(request, "accounts/two_factor_enrol.html", context)
 
 

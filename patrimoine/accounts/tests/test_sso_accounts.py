@@ -1,0 +1,90 @@
+"""Single sign-on without a browser: the switch, identity resolution and the administrator's decision."""
+
+import pytest
+from django.urls import reverse
+
+from patrimoine.accounts import services
+from patrimoine.accounts.models import OidcIdentity, User
+from patrimoine.organisations.models import Membership
+
+pytestmark = pytest.mark.django_db
+ISSUER = "https://idp.example.org"
+
+
+def claims(sub="abc", email="agent@example.org", verified=True, **extra):
+    names = {"given_name": "Agent", "family_name": "Test"}
+    return {"sub": sub, "email": email, "email_verified": verified, **names, **extra}
+
+
+def test_sso_is_off_when_unconfigured(client):
+    page = client.get("/compte/connexion/").content.decode()
+    assert "Se connecter avec" not in page
+    assert client.get("/compte/sso/").status_code == 404
+    assert client.get("/compte/sso/retour/?code=x&state=y").status_code == 404
+
+
+def test_sso_button_shows_the_configured_label(client, settings):
+    settings.OIDC_ENABLED, settings.OIDC_BUTTON_LABEL = True, "ProConnect"
+    assert "Se connecter avec ProConnect" in client.get("/compte/connexion/").content.decode()
+
+
+def test_known_subject_opens_the_same_account_even_if_the_email_changed(f):
+    agent = f.user("agent")  # agent@example.org
+    first = services.oidc_identity_resolve(issuer=ISSUER, claims=claims())
+    again = services.oidc_identity_resolve(issuer=ISSUER, claims=claims(email="nouvelle@example.org"))
+    assert first.pk == again.pk and again.user_id == agent.pk and again.email == "nouvelle@example.org"
+
+
+def test_same_subject_of_another_issuer_is_another_identity(f):
+    f.user("agent")
+    services.oidc_identity_resolve(issuer=ISSUER, claims=claims())
+    other = services.oidc_identity_resolve(issuer="https://autre.example.org", claims=claims(verified=False))
+    assert other.status == OidcIdentity.Status.PENDING and OidcIdentity.objects.count() == 2
+
+
+def test_inactive_account_with_that_email_is_not_linked(f):
+    f.user("agent", is_active=False)
+    identity = services.oidc_identity_resolve(issuer=ISSUER, claims=claims())
+    assert identity.status == OidcIdentity.Status.PENDING and identity.user.username == "agent.2"
+
+
+def test_administrator_approves_a_pending_identity_in_the_django_admin(f, client):
+    nesmy = f.organisation("Nesmy")
+    identity = services.oidc_identity_resolve(issuer=ISSUER, claims=claims())
+    dsi = f.user("dsi", is_staff=True, is_superuser=True)
+    client.force_login(dsi)
+    listing = client.get(reverse("admin:accounts_oidcidentity_changelist")).content.decode()
+    assert "agent@example.org" in listing and "Valider…" in listing
+    url = reverse("admin:accounts_oidcidentity_approve", args=[identity.pk])
+    assert "Accorder l’accès" in client.get(url).content.decode()
+    response = client.post(url, {"organisation": nesmy.pk, "role": Membership.Role.TECHNICIAN})
+    assert response.status_code == 302
+    identity.refresh_from_db()
+    assert identity.status == OidcIdentity.Status.LINKED and identity.decided_by == dsi
+    assert identity.user.is_active
+    assert Membership.objects.get(user=identity.user).role == Membership.Role.TECHNICIAN
+    # Already decided: a second approval is refused and changes nothing.
+    client.post(url, {"organisation": nesmy.pk, "role": Membership.Role.ADMIN})
+    assert Membership.objects.get(user=identity.user).role == Membership.Role.TECHNICIAN
+
+
+def test_administrator_rejects_a_pending_identity(f, client):
+    identity = services.oidc_identity_resolve(issuer=ISSUER, claims=claims())
+    client.force_login(f.user("dsi", is_staff=True, is_superuser=True))
+    client.post(
+        reverse("admin:accounts_oidcidentity_changelist"), {"action": "reject", "_selected_action": [identity.pk]}
+    )
+    identity.refresh_from_db()
+    assert identity.status == OidcIdentity.Status.REJECTED and not identity.user.is_active
+    again = services.oidc_identity_resolve(issuer=ISSUER, claims=claims())
+    assert again.status == OidcIdentity.Status.REJECTED  # a new login does not reopen the request
+
+
+def test_non_staff_cannot_reach_the_approval_page(f, client):
+    identity = services.oidc_identity_resolve(issuer=ISSUER, claims=claims())
+    client.force_login(f.user("admin.nesmy", role=Membership.Role.ADMIN, organisation=f.organisation("Nesmy")))
+    response = client.post(
+        reverse("admin:accounts_oidcidentity_approve", args=[identity.pk]), {"role": Membership.Role.ADMIN}
+    )
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert not User.objects.get(pk=identity.user_id).is_active
