@@ -20,7 +20,7 @@ env: $(PY)
 demo: $(PY)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
-	@echo "Patrimoine : http://$(HOST):$(PORT)/ — comptes de démonstration dans le README (mot de passe : patrimoine)."
+	@echo "Patrimoine : http://$(HOST):$(PORT)/ — comptes de démonstration dans le README (mot de passe : patrimoine ; code des administrateurs : $(PY) manage.py demo_totp)."
 	tools/demo-run.sh $(PY) $(HOST):$(PORT)
 
 ## test: the whole suite, on SQLite then on PostgreSQL, browser tests included
