@@ -1,3 +1,6 @@
+import logging
+
+import requests
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -21,6 +24,8 @@ from patrimoine.accounts.oidc import SESSION_OUTCOME
 from patrimoine.accounts.qr import qr_svg
 from patrimoine.core.errors import DomainError
 from patrimoine.organisations.access import SESSION_KEY
+
+logger = logging.getLogger(__name__)
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -80,7 +85,11 @@ class OidcCallbackView(oidc_views.OIDCAuthenticationCallbackView):
     def get(self, request):
         if not settings.OIDC_ENABLED:
             raise Http404
-        return super().get(request)
+        try:
+            return super().get(request)
+        except requests.RequestException:  # the provider did not answer the token or userinfo call
+            logger.exception("OpenID Connect provider unreachable")
+            return self.login_failure()
 
     def login_failure(self):
         outcome = self.request.session.pop(SESSION_OUTCOME, None)

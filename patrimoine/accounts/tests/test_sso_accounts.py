@@ -88,3 +88,26 @@ def test_non_staff_cannot_reach_the_approval_page(f, client):
     )
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert not User.objects.get(pk=identity.user_id).is_active
+
+
+def test_unreachable_provider_gives_a_french_message_not_an_error(client, settings):
+    dead = "http://127.0.0.1:9"  # discard port: nothing answers
+    settings.OIDC_ENABLED, settings.OIDC_RP_CLIENT_ID, settings.OIDC_OP_ISSUER = True, "patrimoine", dead
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{dead}/auth"
+    settings.OIDC_OP_TOKEN_ENDPOINT = f"{dead}/token"
+    settings.OIDC_TIMEOUT = 2
+    start = client.get("/compte/sso/")
+    assert start["Location"].startswith(f"{dead}/auth?") and "code_challenge_method=S256" in start["Location"]
+    assert "nonce=" in start["Location"] and "state=" in start["Location"]
+    state = next(iter(client.session["oidc_states"]))
+    response = client.get(f"/compte/sso/retour/?code=abc&state={state}", follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("La connexion avec mon compte professionnel n'a pas abouti" in m for m in shown)
+    assert "_auth_user_id" not in client.session
+
+
+def test_callback_with_a_forged_state_is_refused(client, settings):
+    settings.OIDC_ENABLED = True
+    client.get("/compte/sso/")
+    response = client.get("/compte/sso/retour/?code=abc&state=forge")
+    assert response.status_code == 400 and "_auth_user_id" not in client.session
