@@ -145,10 +145,11 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_CALLABLE = "patrimoine.accounts.views.lockout"
+AXES_LOCKOUT_CALLABLE = "patrimoine.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)  # reverse proxies in front (for the client IP)
+AXES_CLIENT_IP_CALLABLE = "patrimoine.accounts.lockout.client_ip"
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)  # reverse proxies in front, for the client's address
 # Two-factor (TOTP, django-otp): administrators (organisation role « admin », staff, superusers) must
 # enrol before anything else. Not read from the environment: production cannot turn it off. The
 # test harness (conftest.py) switches it off for tests that are not about it.

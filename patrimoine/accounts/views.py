@@ -40,15 +40,6 @@ class LoginView(auth_views.LoginView):
         return context
 
 
-def lockout(request, original_response=None, credentials=None):
-    """django-axes' answer once a username + IP pair is locked: a French page, status 429."""
-    context = {
-        "failure_limit": settings.AXES_FAILURE_LIMIT,
-        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-    }
-    return render(request, "accounts/lockout.html", context, status=429)
-
-
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     """Local accounts: the password policy (AUTH_PASSWORD_VALIDATORS) applies here, in French."""
 

@@ -85,3 +85,22 @@ def test_lock_ends_after_the_cool_off(axes_on, settings, client, nadia):
         client.post("/compte/connexion/", {"username": "nadia", "password": "mauvais"})
     settings.AXES_COOLOFF_TIME = timedelta(seconds=0)
     assert client.post("/compte/connexion/", {"username": "nadia", "password": PASSWORD}).status_code == 302
+
+
+def test_behind_a_proxy_the_lock_follows_the_forwarded_client_address(axes_on, settings, client, nadia):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(3):
+        client.post(
+            "/compte/connexion/",
+            {"username": "nadia", "password": "mauvais"},
+            HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7",  # the first entry is the client's own (forgeable)
+        )
+    other_client = client.post(
+        "/compte/connexion/", {"username": "nadia", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.2"
+    )
+    assert other_client.status_code == 302
+    client.post("/compte/deconnexion/")
+    same = client.post(
+        "/compte/connexion/", {"username": "nadia", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7"
+    )
+    assert same.status_code == 429
