@@ -80,3 +80,16 @@ def test_sso_unverified_email_is_never_linked_to_the_matching_account(page, f, s
     identity = OidcIdentity.objects.get()
     assert identity.user_id != nadia.pk and identity.status == OidcIdentity.Status.PENDING
     assert services.two_factor_requirement(identity.user) == ""
+
+
+def test_oidc_discover_prints_the_settings_of_a_real_provider(oidc_provider):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("oidc_discover", oidc_provider.issuer, stdout=out)
+    lines = out.getvalue().splitlines()
+    assert f"OIDC_ISSUER={oidc_provider.issuer}" in lines
+    assert f"OIDC_TOKEN_ENDPOINT={oidc_provider.issuer}/token" in lines
+    assert f"OIDC_END_SESSION_ENDPOINT={oidc_provider.issuer}/session/end" in lines
