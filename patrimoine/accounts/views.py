@@ -112,6 +112,7 @@ def _next_url(request) -> str:
 
 
 def _verified(request, device) -> None:
+    request.session.cycle_key()  # the session is worth more now: a new key
     otp_login(request, device)
     request.session[services.SESSION_2FA] = ""
 
