@@ -7,7 +7,7 @@ DEBUG on, a throw-away secret key) — `PATRIMOINE_ENV=production` refuses that.
 
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -170,6 +170,8 @@ OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_END_SESSION_ENDPOINT", "")
 OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256")
 OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
 OIDC_BUTTON_LABEL = env_str("OIDC_BUTTON_LABEL", "mon compte professionnel")
+# Extra parameters of the authorization request, as a query string (e.g. ProConnect: "acr_values=eidas1").
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = dict(parse_qsl(env_str("OIDC_EXTRA_AUTH_PARAMS", "")))
 OIDC_USE_PKCE = True
 OIDC_USE_NONCE = True
 OIDC_STORE_ID_TOKEN = True  # kept for the id_token_hint of RP-initiated logout

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.urls import reverse
+from django.utils.crypto import get_random_string
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from patrimoine.accounts import services
@@ -52,5 +53,5 @@ def provider_logout_url(request) -> str:
     id_token = request.session.get("oidc_id_token")
     if not (settings.OIDC_ENABLED and settings.OIDC_OP_LOGOUT_ENDPOINT and id_token):
         return reverse(settings.LOGOUT_REDIRECT_URL)
-    query = urlencode({"id_token_hint": id_token, "post_logout_redirect_uri": back})
+    query = urlencode({"id_token_hint": id_token, "post_logout_redirect_uri": back, "state": get_random_string(32)})
     return f"{settings.OIDC_OP_LOGOUT_ENDPOINT}?{query}"

@@ -96,7 +96,9 @@ def test_unreachable_provider_gives_a_french_message_not_an_error(client, settin
     settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{dead}/auth"
     settings.OIDC_OP_TOKEN_ENDPOINT = f"{dead}/token"
     settings.OIDC_TIMEOUT = 2
+    settings.OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": "eidas1"}
     start = client.get("/compte/sso/")
+    assert "acr_values=eidas1" in start["Location"]
     assert start["Location"].startswith(f"{dead}/auth?") and "code_challenge_method=S256" in start["Location"]
     assert "nonce=" in start["Location"] and "state=" in start["Location"]
     state = next(iter(client.session["oidc_states"]))
