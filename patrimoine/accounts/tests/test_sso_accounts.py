@@ -42,6 +42,15 @@ def test_same_subject_of_another_issuer_is_another_identity(f):
     assert other.status == OidcIdentity.Status.PENDING and OidcIdentity.objects.count() == 2
 
 
+def test_unverified_email_is_never_linked_to_the_matching_account(f):
+    agent = f.user("agent")  # agent@example.org
+    identity = services.oidc_identity_resolve(issuer=ISSUER, claims=claims(verified=False))
+    assert identity.status == OidcIdentity.Status.PENDING and identity.user_id != agent.pk
+    assert not identity.user.is_active and not Membership.objects.filter(user=identity.user).exists()
+    missing = services.oidc_identity_resolve(issuer=ISSUER, claims={**claims(sub="x"), "email_verified": "true"})
+    assert missing.status == OidcIdentity.Status.PENDING  # only a real boolean true counts
+
+
 def test_inactive_account_with_that_email_is_not_linked(f):
     f.user("agent", is_active=False)
     identity = services.oidc_identity_resolve(issuer=ISSUER, claims=claims())
@@ -113,3 +122,16 @@ def test_callback_with_a_forged_state_is_refused(client, settings):
     client.get("/compte/sso/")
     response = client.get("/compte/sso/retour/?code=abc&state=forge")
     assert response.status_code == 400 and "_auth_user_id" not in client.session
+
+
+def test_oidc_discover_prints_the_settings_of_a_real_provider(oidc_provider):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("oidc_discover", oidc_provider.issuer, stdout=out)
+    lines = out.getvalue().splitlines()
+    assert f"OIDC_ISSUER={oidc_provider.issuer}" in lines
+    assert f"OIDC_TOKEN_ENDPOINT={oidc_provider.issuer}/token" in lines
+    assert f"OIDC_END_SESSION_ENDPOINT={oidc_provider.issuer}/session/end" in lines

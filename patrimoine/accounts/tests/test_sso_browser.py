@@ -67,29 +67,3 @@ def test_sso_unknown_person_waits_for_approval_then_signs_in_and_out(page, f, ss
     # The provider forgot the person: the next SSO asks for a login again.
     page.get_by_role("link", name="Se connecter avec Fédération de test").click()
     expect(page.locator("input[name=login]")).to_be_visible()
-
-
-def test_sso_unverified_email_is_never_linked_to_the_matching_account(page, f, sso):
-    nesmy = f.organisation("Nesmy")
-    nadia = f.user("nadia", role=Membership.Role.REQUESTER, organisation=nesmy)
-    User.objects.filter(pk=nadia.pk).update(email="nadia.belkacem@example.org")
-    page.goto("/compte/connexion/")
-    _sign_in_at_provider(page, "nonverifie")
-    page.wait_for_url("**/compte/connexion/")
-    expect(page.get_by_text("attend maintenant la validation")).to_be_visible()
-    identity = OidcIdentity.objects.get()
-    assert identity.user_id != nadia.pk and identity.status == OidcIdentity.Status.PENDING
-    assert services.two_factor_requirement(identity.user) == ""
-
-
-def test_oidc_discover_prints_the_settings_of_a_real_provider(oidc_provider):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    out = StringIO()
-    call_command("oidc_discover", oidc_provider.issuer, stdout=out)
-    lines = out.getvalue().splitlines()
-    assert f"OIDC_ISSUER={oidc_provider.issuer}" in lines
-    assert f"OIDC_TOKEN_ENDPOINT={oidc_provider.issuer}/token" in lines
-    assert f"OIDC_END_SESSION_ENDPOINT={oidc_provider.issuer}/session/end" in lines
