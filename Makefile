@@ -6,7 +6,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/patrimoine
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test test-sqlite test-postgres lint format env services chromium vendor bench clean
+.PHONY: demo test test-sqlite test-postgres lint format env services chromium oidc-provider vendor bench clean
 
 $(PY): requirements.txt requirements-dev.txt
 	@py=$$(tools/find-python.sh) && echo "Creating $(VENV) with $$py" && "$$py" -m venv $(VENV)
@@ -20,11 +20,11 @@ env: $(PY)
 demo: $(PY)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
-	@echo "Patrimoine : http://$(HOST):$(PORT)/ — comptes de démonstration dans le README (mot de passe : patrimoine)."
+	@echo "Patrimoine : http://$(HOST):$(PORT)/ — comptes de démonstration dans le README (mot de passe : patrimoine ; code des administrateurs : $(PY) manage.py demo_totp)."
 	tools/demo-run.sh $(PY) $(HOST):$(PORT)
 
 ## test: the whole suite, on SQLite then on PostgreSQL, browser tests included
-test: $(PY) services chromium lint
+test: $(PY) services chromium oidc-provider lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
@@ -50,6 +50,14 @@ services:
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	@command -v chromium >/dev/null || (echo "chromium is missing: apt-get install chromium" && exit 1)
+
+## oidc-provider: the real OpenID Connect provider the SSO tests start (npm oidc-provider, pinned by its lock file)
+OIDC_DIR := tools/oidc-provider
+oidc-provider: $(OIDC_DIR)/node_modules/.installed
+$(OIDC_DIR)/node_modules/.installed: $(OIDC_DIR)/package.json $(OIDC_DIR)/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || (echo "node and npm are missing (SSO tests): apt-get install nodejs npm" && exit 1)
+	cd $(OIDC_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 ## bench: benchmarks on PostgreSQL, results as JSON in bench/results/ (never timed assertions in tests)
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432/patrimoine_bench

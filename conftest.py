@@ -27,6 +27,11 @@ CHROMIUM_ARGS = [
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Sign-in hardening is tested in patrimoine/accounts/tests, which turns these back on. Elsewhere:
+    # administrators are not sent to TOTP enrolment, and django-axes (which refuses the test
+    # client's `login()`, made without a request) stays out of the way.
+    settings.TWO_FACTOR_REQUIRED_FOR_ADMINS = False
+    settings.AXES_ENABLED = False
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,

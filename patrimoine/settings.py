@@ -6,7 +6,9 @@ DEBUG on, a throw-away secret key) — `PATRIMOINE_ENV=production` refuses that.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -36,6 +38,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "mozilla_django_oidc",
     "patrimoine.core",
     "patrimoine.accounts",
     "patrimoine.organisations",
@@ -72,7 +79,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "patrimoine.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
     "patrimoine.organisations.middleware.AccessScopeMiddleware",
     "patrimoine.core.middleware.DomainErrorMiddleware",
 ]
@@ -133,10 +142,70 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in (README « Connexion ») — brute force: django-axes locks a username + IP pair after
+# AXES_FAILURE_LIMIT failures for AXES_COOLOFF_MINUTES (an administrator may unlock sooner).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "patrimoine.accounts.oidc.PatrimoineOIDCBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "patrimoine.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "patrimoine.accounts.lockout.client_ip"
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)  # reverse proxies in front, for the client's address
+# Two-factor (TOTP, django-otp): administrators (organisation role « admin », staff, superusers) must
+# enrol before anything else. Not read from the environment: production cannot turn it off. The
+# test harness (conftest.py) switches it off for tests that are not about it.
+TWO_FACTOR_REQUIRED_FOR_ADMINS = True
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Patrimoine")
+
+# Single sign-on (OpenID Connect, mozilla-django-oidc): on when OIDC_CLIENT_ID is set. The
+# authorization code flow always uses PKCE (S256), state and nonce; claims come from userinfo.
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_OP_ISSUER = env_str("OIDC_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_JWKS_ENDPOINT", "")
+OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_END_SESSION_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+OIDC_BUTTON_LABEL = env_str("OIDC_BUTTON_LABEL", "mon compte professionnel")
+# Extra parameters of the authorization request, as a query string (e.g. ProConnect: "acr_values=eidas1").
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = dict(parse_qsl(env_str("OIDC_EXTRA_AUTH_PARAMS", "")))
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # kept for the id_token_hint of RP-initiated logout
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc-callback"
+OIDC_OP_LOGOUT_URL_METHOD = "patrimoine.accounts.oidc.provider_logout_url"
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+LOGIN_REDIRECT_URL_FAILURE = "accounts:login"
+if OIDC_ENABLED:
+    _missing = [
+        name
+        for name, value in {
+            "OIDC_ISSUER": OIDC_OP_ISSUER,
+            "OIDC_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
+            "OIDC_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,
+            "OIDC_TOKEN_ENDPOINT": OIDC_OP_TOKEN_ENDPOINT,
+            "OIDC_USERINFO_ENDPOINT": OIDC_OP_USER_ENDPOINT,
+            "OIDC_JWKS_ENDPOINT": OIDC_OP_JWKS_ENDPOINT,
+        }.items()
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"OIDC_CLIENT_ID est défini : il manque {', '.join(_missing)}.")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
@@ -178,6 +247,9 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+if OIDC_ENABLED:  # signing out POSTs a form that redirects to the provider's end-session endpoint
+    _op = urlsplit(OIDC_OP_LOGOUT_ENDPOINT or OIDC_OP_ISSUER)
+    SECURE_CSP["form-action"].append(f"{_op.scheme}://{_op.netloc}")
 
 # Citizen portal: the public address of the site (tracking links in e-mails) and the map's tile
 # server, off by default (no third-party resource; the portal works fully without a map).

@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "patrimoine.accounts"
     label = "accounts"
     verbose_name = "Comptes"
+
+    def ready(self):
+        from patrimoine.accounts import receivers  # noqa: F401  (sign-in hook for the second factor)

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from patrimoine.accounts import views
@@ -7,6 +6,13 @@ app_name = "accounts"
 
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", views.LogoutView.as_view(), name="logout"),
+    path("mot-de-passe/", views.PasswordChangeView.as_view(), name="password-change"),
     path("collectivite/", views.switch_organisation, name="switch-organisation"),
+    path("sso/", views.OidcStartView.as_view(), name="oidc-start"),
+    path("sso/retour/", views.OidcCallbackView.as_view(), name="oidc-callback"),
+    path("verification/", views.two_factor_verify, name="two-factor-verify"),
+    path("double-authentification/", views.two_factor_enrol, name="two-factor-enrol"),
+    path("double-authentification/qr.svg", views.two_factor_qr, name="two-factor-qr"),
+    path("double-authentification/codes/", views.recovery_codes_regenerate, name="recovery-codes"),
 ]

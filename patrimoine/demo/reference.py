@@ -1,9 +1,11 @@
 """Organisations, people, memberships, teams, labour rates, catalogue and contractors."""
 
+from base64 import b32decode
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.hashers import make_password
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from patrimoine.accounts.models import User
 from patrimoine.assets.models import EquipmentCategory
@@ -168,6 +170,19 @@ def _people(ref: Reference) -> None:
             contractor = ref.contractors[org.slug][organisations.CONTRACTOR_OF[username]]
         memberships.append(Membership(user=ref.users[username], organisation=org, role=role, contractor=contractor))
     Membership.objects.bulk_create(memberships)
+    _two_factor_devices(ref)
+
+
+def _two_factor_devices(ref: Reference) -> None:
+    """TOTP devices with the published demo secret for the administrators (two-factor is mandatory)."""
+    key = b32decode(organisations.TOTP_SECRET).hex()
+    admins = [a[0] for a in organisations.ACCOUNTS if a[1] == Membership.Role.ADMIN] + [organisations.SUPERUSER[0]]
+    enrolled = set(TOTPDevice.objects.filter(user__username__in=admins).values_list("user__username", flat=True))
+    TOTPDevice.objects.bulk_create(
+        TOTPDevice(user=ref.users[name], name="Démo (secret publié)", key=key, confirmed=True)
+        for name in admins
+        if name not in enrolled
+    )
 
 
 def _teams(ref: Reference) -> None:

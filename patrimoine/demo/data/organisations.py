@@ -60,6 +60,10 @@ TOWNS = {
 }
 
 PASSWORD = "patrimoine"
+# Administrators must use TOTP two-factor authentication: the demo's administrators (and the
+# superuser) get a device with this published secret (base32), to add to any authenticator app, or
+# read the current code with `python manage.py demo_totp`. A demo secret: never on a real instance.
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"
 EMAIL_DOMAIN = "demo.patrimoine.local"
 
 # username, role (Membership.Role value), first name, last name, who they are.

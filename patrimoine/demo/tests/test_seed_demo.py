@@ -252,3 +252,18 @@ def test_new_numbers_continue_after_the_seeded_ones(demo, db):
         assert seeded.count() == highest
         assert reference_next(organisation=nesmy, prefix="BT") == f"BT-{year}-{highest + 1:06d}"
         assert not WorkRequest.objects.values("organisation", "reference").annotate(n=Count("id")).filter(n__gt=1)
+
+
+def test_demo_administrators_have_the_published_totp_secret(demo, db):
+    from base64 import b32decode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from patrimoine.accounts.services import two_factor_requirement
+
+    devices = TOTPDevice.objects.select_related("user").filter(confirmed=True)
+    admins = {a[0] for a in people.ACCOUNTS if a[1] == Membership.Role.ADMIN} | {"admin"}
+    assert {d.user.username for d in devices} == admins
+    assert all(d.bin_key == b32decode(people.TOTP_SECRET) for d in devices)
+    assert two_factor_requirement(User.objects.get(username="admin.epci")) == "verify"
+    assert two_factor_requirement(User.objects.get(username="technicien.epci")) == ""
