@@ -28,6 +28,7 @@ CHROMIUM_ARGS = [
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.RATELIMIT_ENABLED = False  # a test of a limit turns it on (see patrimoine/core/ratelimit.py)
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

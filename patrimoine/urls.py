@@ -19,5 +19,6 @@ urlpatterns = [
     path("rapports/", include("patrimoine.reporting.urls")),
     path("terrain/", include("patrimoine.field.urls")),
     path("maintenance/", include("patrimoine.maintenance.urls")),
+    path("confiance/", include("patrimoine.trust.urls")),
     path("", include("patrimoine.dashboard.urls")),
 ]

@@ -3,7 +3,8 @@ ticks every minute and enqueues the periodic jobs when their slot comes:
 
 - the generation of every organisation's plans, every `generation_minutes` (default 60);
 - the overdue-inspection alerts, once a day from 07:00 (Europe/Paris);
-- the managers' weekly digest, once a week from Monday 07:00.
+- the managers' weekly digest, once a week from Monday 07:00;
+- the anonymisation of personal data past its retention period, once a day from 07:00 (trust app).
 
 A slot is claimed by inserting a unique `SchedulerSlot(job, slot)` row in the same transaction as
 the queued task: two schedulers running at once (or one restarted in the same hour) enqueue each job
@@ -35,6 +36,7 @@ def due_slots(now: datetime, *, generation_minutes: int = 60) -> list[Due]:
     due = [Due("generation", f"{local:%Y-%m-%d}T{minute_of_day // generation_minutes:04d}/{generation_minutes}")]
     if local.hour >= MORNING_HOUR:
         due.append(Due("overdue_alerts", f"{local:%Y-%m-%d}"))
+        due.append(Due("privacy_retention", f"{local:%Y-%m-%d}"))
     year, week, weekday = local.isocalendar()
     if weekday > 1 or local.hour >= MORNING_HOUR:
         due.append(Due("weekly_digest", f"{year}-W{week:02d}"))
@@ -51,6 +53,10 @@ def _enqueue(job: str) -> None:
         tasks.notify_overdue_inspections.enqueue()
     elif job == "weekly_digest":
         tasks.send_weekly_digests.enqueue()
+    elif job == "privacy_retention":
+        from patrimoine.trust.tasks import anonymise_expired_personal_data
+
+        anonymise_expired_personal_data.enqueue()
     else:  # pragma: no cover — the list above is the only source of jobs
         raise ValueError(job)
 

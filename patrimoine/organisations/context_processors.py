@@ -17,6 +17,7 @@ NAVIGATION = [
     ("budgets:overview", _("Budgets"), "budgets.view"),
     ("reporting:dashboard", _("Tableaux de bord"), "reporting.view"),
     ("chargeback:list", _("Refacturation"), "chargeback.view"),
+    ("trust:audit-list", _("Journal d'audit"), "audit.view"),
 ]
 
 

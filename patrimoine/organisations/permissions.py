@@ -128,3 +128,11 @@ MAINTENANCE_ACTIONS: dict[str, frozenset[str]] = {
 }
 for _role, _actions in MAINTENANCE_ACTIONS.items():
     ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions
+
+# Trust: `audit.view` searches and exports the audit trail of the organisations one reads;
+# `privacy.manage` exports or erases a person's data on request (RGPD).
+TRUST_ACTIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({"audit.view", "privacy.manage"}),
+}
+for _role, _actions in TRUST_ACTIONS.items():
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions

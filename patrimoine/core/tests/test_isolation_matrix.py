@@ -65,6 +65,8 @@ LIST_URLS = [
     f"/maintenance/plans/?q={SECRET[:4]}",
     "/maintenance/calendrier/",
     "/maintenance/generation/",
+    f"/confiance/journal/?objet={SECRET[:4]}",
+    "/confiance/journal/?format=csv",
 ]
 
 
@@ -260,7 +262,7 @@ def _state(o: dict) -> tuple:
         order = WorkOrder.objects.get(pk=o["order"].pk)
         request = WorkRequest.objects.get(pk=o["request"].pk)
         return (
-            AuditEntry.objects.count(),
+            AuditEntry.objects.filter(kind=AuditEntry.Kind.CHANGE).count(),  # reads (exports) are audited too
             order.status,
             order.version,
             order.total_cost,
