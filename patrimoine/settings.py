@@ -156,7 +156,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
-# HTTPS in production (`manage.py check --deploy` is clean; see README « Sécurité »): HSTS for a
+# HTTPS in production (`manage.py check --deploy` is clean; see README « Trust: … Hardening »): HSTS for a
 # year, HTTP redirected to HTTPS (except /healthz for the load balancer), the proxy's
 # X-Forwarded-Proto believed only when TRUST_PROXY_HEADERS is set.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
@@ -190,7 +190,7 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
-# Personal data (RGPD): retention in days per category, enforced nightly (patrimoine/trust/privacy.py).
+# Personal data (RGPD): retention in days per category, enforced daily (patrimoine/trust/privacy.py).
 PERSONAL_DATA_RETENTION_DAYS = {
     # the requester's name, e-mail and phone on a closed work request (3 years)
     "work_request_requester": env_int("RETENTION_REQUESTER_DAYS", 3 * 365),

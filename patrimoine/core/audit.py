@@ -2,8 +2,8 @@
 
 Each `AuditEntry` stores `prev_hash` (the hash of the entry before it) and
 `hash = SHA-256(prev_hash + canonical JSON of its own content)`. Writers serialise on the chain
-head (`pg_advisory_xact_lock` then the `AuditChainHead` row on PostgreSQL; SQLite has one writer at
-a time), so two requests never chain onto the same predecessor. `verify_chain` walks the entries in
+head (the `AuditChainHead` row, locked with SELECT … FOR UPDATE until commit; SQLite has one writer
+at a time), so two requests never chain onto the same predecessor. `verify_chain` walks the entries in
 id order and names the first one whose hash or link does not match.
 """
 
@@ -127,13 +127,18 @@ def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
 
 
 def lock_chain_head() -> AuditChainHead:
-    """Serialise writers on the chain head; call inside a transaction."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+    """Serialise writers on the chain head row (held until commit); call inside a transaction.
+
+    The row is made by the migration; should it be missing (an emptied database), writers
+    serialise on an advisory lock while one of them creates it.
+    """
     head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
-        head = AuditChainHead.objects.create(pk=1)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+        AuditChainHead.objects.get_or_create(pk=1)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
     return head
 
 

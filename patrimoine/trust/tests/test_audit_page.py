@@ -89,3 +89,20 @@ def test_a_document_download_is_recorded_as_a_sensitive_read(client, f, world, u
     entry = AuditEntry.objects.get(action="document.download")
     assert entry.kind == AuditEntry.Kind.READ and entry.target_id == str(document.pk)
     assert entry.actor_name == "admin.nesmy"
+
+
+@pytest.mark.parametrize(
+    ("url", "action"),
+    [
+        ("/couts/?format=csv", "costs.export"),
+        ("/rapports/couts/?export=batiments&format=csv", "reporting.export"),
+        ("/refacturation/?format=csv", "chargeback.list_export"),
+    ],
+)
+def test_exports_are_recorded_as_sensitive_reads(client, world, url, action):
+    client.force_login(world["admin.nesmy"])
+    response = client.get(url, REMOTE_ADDR="192.0.2.44")
+    assert response.status_code == 200
+    with scopes_disabled():
+        entry = AuditEntry.objects.get(action=action)
+    assert (entry.kind, entry.actor_name, entry.ip) == (AuditEntry.Kind.READ, "admin.nesmy", "192.0.2.44")

@@ -176,3 +176,21 @@ def test_uploads_are_size_limited(settings):
     settings.UPLOAD_MAX_BYTES = 1000
     with pytest.raises(DomainError, match="taille maximale"):
         upload_check(SimpleUploadedFile("gros.pdf", b"%PDF-1.7\n" + b"0" * 1000))
+
+
+@pytest.mark.django_db
+def test_uploaded_files_have_no_public_url(client, f):
+    """Documents are served only by the checked view (/documents/<uuid>/), never from MEDIA_URL."""
+    from patrimoine.documents.services import document_attach
+    from patrimoine.organisations.models import Membership
+
+    org = f.organisation("Nesmy")
+    admin = f.user("admin.nesmy", role=Membership.Role.ADMIN, organisation=org)
+    document = document_attach(
+        actor=admin, target=f.building(org, "Mairie"), uploaded=SimpleUploadedFile("plan.pdf", b"%PDF-1.7\nplan")
+    )
+    client.force_login(admin)
+    assert client.get(f"/{settings.MEDIA_URL}{document.file.name}").status_code == 404
+    assert client.get(f"/documents/{document.pk}/").status_code == 200
+    client.logout()
+    assert client.get(f"/documents/{document.pk}/").status_code == 302  # to the sign-in page

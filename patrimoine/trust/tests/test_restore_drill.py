@@ -5,6 +5,7 @@ on PostgreSQL, and writes how long the restore took into bench/results/restore-d
 """
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -87,20 +88,19 @@ def test_restore_drill_brings_back_every_table_and_file(f, tmp_path, monkeypatch
     shutil.rmtree(settings.MEDIA_ROOT)
 
     call_command("restore", str(folder), "--no-input")
-    result = capsys.readouterr().out
-    assert "Restauration terminée" in result
+    output = capsys.readouterr().out
+    seconds = re.search(r"Restauration terminée en ([\d.]+) s", output)
+    assert seconds, output
 
     assert table_checksums() == tables_before
     assert media_checksums() == media_before
     assert verify_chain()[1] is None
 
     # How long a restore takes, for the README's RTO (a timing is reported, never asserted).
-    restored = restore(folder, key=key)
-    assert restored.mismatches == []
     RESULTS.mkdir(parents=True, exist_ok=True)
     report = {
         "engine": connection.vendor,
-        "restore_seconds": round(restored.seconds, 3),
+        "restore_seconds": float(seconds.group(1)),
         "tables": len(tables_before),
         "rows": sum(t["rows"] for t in tables_before.values()),
         "media_files": len(media_before),

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         manifest = result.manifest
         self.stdout.write(
             self.style.SUCCESS(
-                f"Restauration terminée en {result.seconds:.1f} s : {len(manifest['tables'])} tables et "
+                f"Restauration terminée en {result.seconds:.2f} s : {len(manifest['tables'])} tables et "
                 f"{len(manifest['media'])} fichiers identiques à la sauvegarde du {manifest['created_at']}."
             )
         )
