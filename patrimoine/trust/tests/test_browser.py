@@ -8,6 +8,7 @@ from django.conf import settings
 from conftest import browser_login
 from patrimoine.core.services import audit_record
 from patrimoine.organisations.models import Membership
+from patrimoine.tests.test_accessibility_browser import _violations
 
 SCREENS = Path(settings.BASE_DIR) / "var" / "screens"
 
@@ -43,3 +44,12 @@ def test_admin_searches_the_trail_and_reads_the_register(page, f):
     page.get_by_role("link", name="Registre des traitements").click()
     assert page.get_by_role("heading", name="Demandes d'intervention").is_visible()
     page.screenshot(path=SCREENS / "registre.png", full_page=True)
+
+    violations = []
+    for path in (
+        "/confiance/journal/?qui=gestion",
+        "/confiance/donnees-personnelles/",
+        "/confiance/registre-des-traitements/",
+    ):
+        violations += _violations(page, path)
+    assert violations == [], "\n".join(violations)
