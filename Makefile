@@ -6,7 +6,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/patrimoine
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test test-sqlite test-postgres lint format env services chromium oidc-provider vendor bench clean
+.PHONY: demo test test-sqlite test-postgres lint format env services chromium oidc-provider vendor bench clean audit
 
 $(PY): requirements.txt requirements-dev.txt
 	@py=$$(tools/find-python.sh) && echo "Creating $(VENV) with $$py" && "$$py" -m venv $(VENV)
@@ -38,6 +38,10 @@ test-postgres: $(PY)
 lint: $(PY)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+## audit: known vulnerabilities of the installed dependencies (PyPI's advisory data; needs the network)
+audit: $(PY)
+	$(VENV)/bin/pip-audit --progress-spinner off $(PIP_AUDIT_FLAGS)
 
 format: $(PY)
 	$(VENV)/bin/ruff check --fix .

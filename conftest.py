@@ -33,6 +33,7 @@ def _test_settings(settings, tmp_path):
     settings.TWO_FACTOR_REQUIRED_FOR_ADMINS = False
     settings.AXES_ENABLED = False
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.RATELIMIT_ENABLED = False  # a test of a limit turns it on (see patrimoine/core/ratelimit.py)
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

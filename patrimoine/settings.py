@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "patrimoine.open311",
     "patrimoine.triage",
     "patrimoine.portal",
+    "patrimoine.trust",
     "patrimoine.demo",
     "patrimoine.scale",
     "patrimoine.reversibility",
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "patrimoine.core.audit.AuditContextMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -235,6 +237,27 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+# HTTPS in production (`manage.py check --deploy` is clean; see README « Trust: … Hardening »): HSTS for a
+# year, HTTP redirected to HTTPS (except /healthz for the load balancer), the proxy's
+# X-Forwarded-Proto believed only when TRUST_PROXY_HEADERS is set.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+if env_bool("TRUST_PROXY_HEADERS", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The audit trail and the rate limiter read the client's address from X-Forwarded-For only behind
+# a trusted reverse proxy; else from REMOTE_ADDR.
+AUDIT_TRUST_X_FORWARDED_FOR = env_bool("TRUST_PROXY_HEADERS", False)
+# Rate limiting of public endpoints (patrimoine/core/ratelimit.py), counted in this cache.
+RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+RATELIMIT_CACHE = "default"
+if env_str("REDIS_URL", ""):
+    # Shared by every worker process: counters (rate limits) hold across the whole instance.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL", "")}
+    }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CSP = {
@@ -258,6 +281,12 @@ PORTAL_MAP_TILE_URL = env_str("PORTAL_MAP_TILE_URL", "")  # e.g. https://tuiles.
 PORTAL_MAP_ATTRIBUTION = env_str("PORTAL_MAP_ATTRIBUTION", "")
 if PORTAL_MAP_TILE_URL:
     SECURE_CSP["img-src"].append("/".join(PORTAL_MAP_TILE_URL.split("/", 3)[:3]))
+
+# Personal data (RGPD): retention in days per category, enforced daily (patrimoine/trust/privacy.py).
+PERSONAL_DATA_RETENTION_DAYS = {
+    # the requester's name, e-mail and phone on a closed work request (3 years)
+    "work_request_requester": env_int("RETENTION_REQUESTER_DAYS", 3 * 365),
+}
 
 # Background jobs: Django's tasks framework with a database-backed queue (django-tasks-db), run by
 # `manage.py db_worker`. The database we already have is the broker: nothing more to operate.

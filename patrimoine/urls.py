@@ -24,5 +24,6 @@ urlpatterns = [
     path("open311/", include("patrimoine.open311.urls")),
     path("ia/", include("patrimoine.triage.urls")),
     path("", include("patrimoine.portal.urls")),
+    path("confiance/", include("patrimoine.trust.urls")),
     path("", include("patrimoine.dashboard.urls")),
 ]

@@ -13,6 +13,7 @@ from patrimoine.chargeback import selectors, services
 from patrimoine.chargeback.filters import StatementFilter
 from patrimoine.chargeback.forms import DraftForm, IssueForm, PeriodForm
 from patrimoine.core.errors import ConcurrentEditError, DomainError, PermissionRefused
+from patrimoine.core.services import audit_read
 from patrimoine.reporting.exports import DATE, DECIMAL, INTEGER, MONEY, Column, export_format, export_response
 from patrimoine.reporting.pdf import pdf_response
 
@@ -78,6 +79,7 @@ def statement_list(request):
     statements = filterset.qs
     fmt = export_format(request)
     if fmt:
+        audit_read(access=access, action="chargeback.list_export", data=dict(request.GET))
         return export_response(
             fmt,
             filename="releves-refacturation",
@@ -189,6 +191,7 @@ def statement_detail(request, pk):
 @require_GET
 def statement_pdf(request, pk):
     context = _statement_context(request, pk)
+    audit_read(access=request.access, action="chargeback.pdf", target=context["statement"])
     return pdf_response(
         "chargeback/statement_pdf.html", context, filename=context["statement"].reference, request=request
     )
@@ -240,6 +243,7 @@ def _export_rows(statement, lines):
 def statement_export(request, pk):
     context = _statement_context(request, pk)
     statement = context["statement"]
+    audit_read(access=request.access, action="chargeback.export", target=statement, message=statement.reference)
     return export_response(
         export_format(request) or "csv",
         filename=statement.reference,
@@ -288,6 +292,7 @@ def reconciliation_view(request):
     result = selectors.reconciliation(access.organisation, period)
     fmt = export_format(request)
     if fmt:
+        audit_read(access=access, action="chargeback.reconciliation_export", data=dict(request.GET))
         return export_response(
             fmt,
             filename=f"rapprochement-{period.start:%Y%m%d}-{period.end:%Y%m%d}",

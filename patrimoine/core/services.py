@@ -7,22 +7,67 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from patrimoine.core import audit
 from patrimoine.core.errors import ConcurrentEditError
 from patrimoine.core.models import AuditEntry, ReferenceSequence
 
 
 def audit_record(
-    *, actor, action: str, target: models.Model, organisation=None, message: str = "", data: dict | None = None
+    *,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    organisation=None,
+    message: str = "",
+    data: dict | None = None,
+    kind: str = AuditEntry.Kind.CHANGE,
+    target_type: str = "",
+    target_id: str = "",
 ) -> AuditEntry:
-    """Write one audit row; call it inside the service's transaction."""
-    return AuditEntry.objects.create(
-        organisation=organisation if organisation is not None else getattr(target, "organisation", None),
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    """Append one entry to the hash-chained trail; call it inside the service's transaction.
+
+    Who (`actor`), what (`action`, `target` or `target_type`/`target_id`), before/after values in
+    `data`; from where (IP, user agent) comes from the request being served (`core.audit`).
+    """
+    if organisation is None and target is not None:
+        organisation = getattr(target, "organisation", None)
+    if target is not None and kind == AuditEntry.Kind.CHANGE:
+        # Creates and deletes carry the object's values (after / before); updates pass their changes.
+        if action.endswith((".create", "_create")) and "after" not in (data or {}):
+            data = {**(data or {}), "after": audit.snapshot(target)}
+        elif action.endswith((".delete", "_delete")) and "before" not in (data or {}):
+            data = {**(data or {}), "before": audit.snapshot(target)}
+    context = audit.current_context()
+    authenticated = getattr(actor, "is_authenticated", False)
+    entry = AuditEntry(
+        organisation=organisation,
+        actor=actor if authenticated else None,
+        actor_name=actor.get_username() if authenticated else "",
+        kind=kind,
         action=action,
-        target_type=target._meta.label_lower,
-        target_id=str(target.pk),
+        target_type=target._meta.label_lower if target is not None else target_type,
+        target_id=str(target.pk) if target is not None else target_id,
         message=message[:300],
-        data=data or {},
+        data=audit.normalise_data(data),
+        ip=context.ip,
+        user_agent=context.user_agent,
+    )
+    with transaction.atomic():
+        return audit.append(entry)
+
+
+def audit_read(*, access, action: str, target: models.Model | None = None, message: str = "", data=None) -> None:
+    """Record a sensitive read (an export, a document download) by the request's user."""
+    audit_record(
+        actor=access.user,
+        action=action,
+        target=target,
+        organisation=getattr(target, "organisation", None) or access.organisation,
+        message=message,
+        data=data,
+        kind=AuditEntry.Kind.READ,
+        target_type="" if target is not None else "export",
+        target_id="" if target is not None else action.rsplit(".", 1)[0],
     )
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patrimoine.core.errors import DomainError, PermissionRefused
+from patrimoine.core.services import audit_read
 from patrimoine.core.templatetags.formatting import format_euros, format_hours
 from patrimoine.costs import services
 from patrimoine.costs.filters import CostFilter
@@ -238,6 +239,7 @@ def overview(request):
     orders = filterset.qs
     period = filterset.period
     if request.GET.get("format") == "csv":
+        audit_read(access=request.access, action="costs.export", data=dict(request.GET))
         return _csv(orders, request.GET.get("par", "bon"), period)
     rollup = cost_rollup(orders, groupings=("organisation", "building", "trade", "month"))
     buildings = rollup.by_building[:TOP_BUILDINGS]

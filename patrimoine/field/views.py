@@ -29,6 +29,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from patrimoine.core.errors import DomainError, PermissionRefused
+from patrimoine.core.services import audit_read
 from patrimoine.costs.services import may_manage
 from patrimoine.field import selectors, services
 from patrimoine.field.filters import ConflictFilter
@@ -356,6 +357,7 @@ def conflict_attachment(request, pk):
     conflict = selectors.get_conflict_for(request.access, pk)
     if not conflict.attachment:
         raise Http404
+    audit_read(access=request.access, action="field.conflict_attachment", target=conflict)
     response = FileResponse(conflict.attachment.open("rb"))
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -368,6 +370,7 @@ def order_signature(request, pk):
     report = work_order_report(work_order)
     if report is None or not report.signature:
         raise Http404
+    audit_read(access=request.access, action="field.signature_download", target=work_order)
     response = FileResponse(report.signature.open("rb"), content_type="image/png")
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -5,6 +5,7 @@ ticks every minute and enqueues the periodic jobs when their slot comes:
 - the overdue-inspection alerts, once a day from 07:00 (Europe/Paris);
 - the managers' weekly digest, once a week from Monday 07:00;
 - the training of each organisation's triage model (`triage` app), once a night between 02:00 and 06:00.
+- the anonymisation of personal data past its retention period, once a day from 07:00 (trust app).
 
 A slot is claimed by inserting a unique `SchedulerSlot(job, slot)` row in the same transaction as
 the queued task: two schedulers running at once (or one restarted in the same hour) enqueue each job
@@ -37,6 +38,7 @@ def due_slots(now: datetime, *, generation_minutes: int = 60) -> list[Due]:
     due = [Due("generation", f"{local:%Y-%m-%d}T{minute_of_day // generation_minutes:04d}/{generation_minutes}")]
     if local.hour >= MORNING_HOUR:
         due.append(Due("overdue_alerts", f"{local:%Y-%m-%d}"))
+        due.append(Due("privacy_retention", f"{local:%Y-%m-%d}"))
     year, week, weekday = local.isocalendar()
     if weekday > 1 or local.hour >= MORNING_HOUR:
         due.append(Due("weekly_digest", f"{year}-W{week:02d}"))
@@ -59,6 +61,10 @@ def _enqueue(job: str) -> None:
         from patrimoine.triage.tasks import train_all_models
 
         train_all_models.enqueue()
+    elif job == "privacy_retention":
+        from patrimoine.trust.tasks import anonymise_expired_personal_data
+
+        anonymise_expired_personal_data.enqueue()
     else:  # pragma: no cover — the list above is the only source of jobs
         raise ValueError(job)
 

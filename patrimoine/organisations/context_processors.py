@@ -22,6 +22,7 @@ NAVIGATION = [
     ("open311:manage", _("Open311"), "open311.manage"),
     ("triage:overview", _("IA frugale"), "triage.view"),
     ("portal:counter", _("Accueil du public"), "portal.counter"),
+    ("trust:audit-list", _("Journal d'audit"), "audit.view"),
 ]
 
 

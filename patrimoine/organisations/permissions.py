@@ -177,3 +177,11 @@ for _role, _actions in PORTAL_ACTIONS.items():
     ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions
 PUBLIC_ROLE = "public"
 ROLE_ACTIONS[PUBLIC_ROLE] = frozenset({"intake.create"})
+
+# Trust: `audit.view` searches and exports the audit trail of the organisations one reads;
+# `privacy.manage` exports or erases a person's data on request (RGPD).
+TRUST_ACTIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({"audit.view", "privacy.manage"}),
+}
+for _role, _actions in TRUST_ACTIONS.items():
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions

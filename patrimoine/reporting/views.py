@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from patrimoine.core.services import audit_read
 from patrimoine.costs.selectors import Period, validated_orders
 from patrimoine.reporting import selectors
 from patrimoine.reporting.exports import DECIMAL, INTEGER, MONEY, Column, export_format, export_response
@@ -41,9 +42,11 @@ def _export(request, sections: dict, stem: str, period: Period):
     if name not in sections:
         raise Http404
     title, columns, rows = sections[name]()
+    filename = f"{stem}-{name}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    audit_read(access=request.access, action="reporting.export", message=f"{filename}.{fmt}", data=dict(request.GET))
     return export_response(
         fmt,
-        filename=f"{stem}-{name}-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
+        filename=filename,
         title=str(title),
         columns=columns,
         rows=rows,
@@ -270,6 +273,7 @@ def annual_pdf(request):
     if not form.is_valid():
         raise Http404
     report = annual_report(access, form.cleaned_data["organisation"], form.cleaned_data["year"])
+    audit_read(access=access, action="reporting.annual_pdf", message=f"{report.organisation.slug}-{report.year}")
     return pdf_response(
         "reporting/annual_pdf.html",
         {"report": report, "generated_at": timezone.now()},

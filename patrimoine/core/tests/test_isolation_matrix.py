@@ -72,6 +72,8 @@ LIST_URLS = [
     "/open311/",
     "/open311/v2/services.xml",
     "/open311/v2/requests.json",
+    f"/confiance/journal/?objet={SECRET[:4]}",
+    "/confiance/journal/?format=csv",
 ]
 
 
@@ -285,7 +287,7 @@ def _state(o: dict) -> tuple:
         order = WorkOrder.objects.get(pk=o["order"].pk)
         request = WorkRequest.objects.get(pk=o["request"].pk)
         return (
-            AuditEntry.objects.count(),
+            AuditEntry.objects.filter(kind=AuditEntry.Kind.CHANGE).count(),  # reads (exports) are audited too
             order.status,
             order.version,
             order.total_cost,

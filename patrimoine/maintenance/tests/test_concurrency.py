@@ -96,5 +96,5 @@ def test_two_schedulers_ticking_at_once_enqueue_each_job_once(postgresql_only):
     monday = datetime(2026, 11, 30, 7, 5, tzinfo=PARIS)
     enqueued = []
     _together(*(lambda: enqueued.extend(scheduler.tick(monday)) for _ in range(3)))
-    assert sorted(enqueued) == ["generation", "overdue_alerts", "weekly_digest"]
-    assert DBTaskResult.objects.count() == 3
+    assert sorted(enqueued) == ["generation", "overdue_alerts", "privacy_retention", "weekly_digest"]
+    assert DBTaskResult.objects.count() == 4

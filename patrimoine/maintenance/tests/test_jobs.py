@@ -66,11 +66,11 @@ def test_other_communes_runs_are_not_shown(world, login):
 
 def test_scheduler_enqueues_each_job_once_per_slot(db):
     monday = datetime(2026, 11, 30, 7, 5, tzinfo=PARIS)
-    assert set(scheduler.tick(monday)) == {"generation", "overdue_alerts", "weekly_digest"}
+    assert set(scheduler.tick(monday)) == {"generation", "overdue_alerts", "weekly_digest", "privacy_retention"}
     assert scheduler.tick(monday + timedelta(minutes=20)) == []  # same hour, same day, same week
     assert scheduler.tick(monday + timedelta(hours=1)) == ["generation"]
-    assert scheduler.tick(monday + timedelta(days=1)) == ["generation", "overdue_alerts"]
-    assert DBTaskResult.objects.count() == 6 and SchedulerSlot.objects.count() == 6
+    assert scheduler.tick(monday + timedelta(days=1)) == ["generation", "overdue_alerts", "privacy_retention"]
+    assert DBTaskResult.objects.count() == 8 and SchedulerSlot.objects.count() == 8
 
 
 def test_before_seven_only_the_generation_runs(db):

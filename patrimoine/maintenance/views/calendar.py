@@ -14,6 +14,7 @@ from django_scopes import scope, scopes_disabled
 
 from patrimoine.assets.models import Building
 from patrimoine.assets.selectors import buildings_visible_to
+from patrimoine.core.ratelimit import ratelimit
 from patrimoine.organisations.access import access_for_user
 from patrimoine.organisations.models import Team
 
@@ -104,6 +105,7 @@ def _feed_response(access, *, name: str, team=None, building=None, request) -> H
 
 
 @login_not_required
+@ratelimit(rate="60/m", group="ical")  # the token is the only secret: slow down guessing
 @require_GET
 def ical_team(request, token, team_pk):
     with scopes_disabled():
@@ -115,6 +117,7 @@ def ical_team(request, token, team_pk):
 
 
 @login_not_required
+@ratelimit(rate="60/m", group="ical")
 @require_GET
 def ical_building(request, token, building_pk):
     with scopes_disabled():

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from patrimoine.assets.selectors import buildings_visible_to
 from patrimoine.core.errors import DomainError
+from patrimoine.core.services import audit_read
 from patrimoine.reporting.pdf import pdf_response
 from patrimoine.workorders.models import WorkOrder
 from patrimoine.workorders.selectors import work_orders_visible_to
@@ -82,6 +83,7 @@ def building_register(request, building_pk):
     today = timezone.localdate()
     context = register_context(access, building, today)
     filename = f"registre-securite-{building.code}-{today:%Y-%m-%d}"
+    audit_read(access=access, action="maintenance.register_pdf", target=building, message=filename)
     return pdf_response("maintenance/register_pdf.html", context, filename=filename, request=request, inline=True)
 
 
