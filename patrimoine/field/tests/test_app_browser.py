@@ -70,6 +70,7 @@ def test_finishing_with_the_timer_running_records_its_time(day, page):
     open_app_then_go_offline(page)
     open_leak(page)
     page.get_by_role("button", name="Démarrer le chronomètre").click()
+    expect(page.get_by_role("button", name="Pause")).to_be_visible()
     page.clock.fast_forward("00:30:00")
     page.get_by_role("button", name="Marquer comme terminé").click()
     page.get_by_role("button", name="Oui, c'est terminé").click()

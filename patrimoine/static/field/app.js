@@ -806,8 +806,9 @@
   }
 
   async function timerStart(o) {
+    const startedAt = Date.now(); // the moment of the tap, not of the queue write that follows
     await ensureStarted(o);
-    await setTimer(o.id, { running: true, startedAt: Date.now(), accumulated: 0 });
+    await setTimer(o.id, { running: true, startedAt, accumulated: 0 });
     await refreshOps();
     render();
     announce(t("timer_started"));
