@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "patrimoine.maintenance",
     "patrimoine.field",
     "patrimoine.demo",
+    "ninja",
+    "patrimoine.api",
 ]
 
 MIDDLEWARE = [

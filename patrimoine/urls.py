@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from patrimoine.api.v1.urls import urls as api_v1_urls
 from patrimoine.core.views import healthz
 
 urlpatterns = [
@@ -19,5 +20,7 @@ urlpatterns = [
     path("rapports/", include("patrimoine.reporting.urls")),
     path("terrain/", include("patrimoine.field.urls")),
     path("maintenance/", include("patrimoine.maintenance.urls")),
+    path("api/v1/", api_v1_urls),
+    path("api/", include("patrimoine.api.urls")),
     path("", include("patrimoine.dashboard.urls")),
 ]
