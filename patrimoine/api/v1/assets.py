@@ -194,7 +194,6 @@ def _page(request, queryset, params, schema):
         ordering=params.ordering,
         cursor=params.cursor,
         limit=params.limit,
-        serialize=schema.from_orm,
     )
 
 
@@ -215,7 +214,7 @@ def site_list(request, params: Query[SiteParams], filters: Query[AssetFilter]):
 
 @router.get("/sites/{uuid:pk}", response={200: SiteOut, **ERRORS}, summary="Un site")
 def site_detail(request, pk: UUID, response: HttpResponse):
-    return with_etag(response, SiteOut.from_orm(selectors.get_site_for(request.access, pk)))
+    return with_etag(response, SiteOut, (selectors.get_site_for(request.access, pk)))
 
 
 @router.get("/levels", response={200: page_of(LevelOut), **ERRORS}, summary="Niveaux")
@@ -228,7 +227,7 @@ def level_list(request, params: Query[LevelParams], building_id: UUID | None = N
 
 @router.get("/levels/{uuid:pk}", response={200: LevelOut, **ERRORS}, summary="Un niveau")
 def level_detail(request, pk: UUID, response: HttpResponse):
-    return with_etag(response, LevelOut.from_orm(selectors.get_level_for(request.access, pk)))
+    return with_etag(response, LevelOut, (selectors.get_level_for(request.access, pk)))
 
 
 @router.get("/spaces", response={200: page_of(SpaceOut), **ERRORS}, summary="Locaux")
@@ -243,7 +242,7 @@ def space_list(request, params: Query[SpaceParams], level_id: UUID | None = None
 
 @router.get("/spaces/{uuid:pk}", response={200: SpaceOut, **ERRORS}, summary="Un local")
 def space_detail(request, pk: UUID, response: HttpResponse):
-    return with_etag(response, SpaceOut.from_orm(selectors.get_space_for(request.access, pk)))
+    return with_etag(response, SpaceOut, (selectors.get_space_for(request.access, pk)))
 
 
 # --- Buildings
@@ -263,7 +262,7 @@ def building_list(request, params: Query[BuildingParams], filters: Query[Buildin
 
 @router.get("/buildings/{uuid:pk}", response={200: BuildingOut, **ERRORS}, summary="Un bâtiment")
 def building_detail(request, pk: UUID, response: HttpResponse):
-    return with_etag(response, BuildingOut.from_orm(selectors.get_building_for(request.access, pk)))
+    return with_etag(response, BuildingOut, (selectors.get_building_for(request.access, pk)))
 
 
 def _building_fields(access, data: dict) -> dict:
@@ -280,7 +279,7 @@ def building_create(request, body: BuildingIn, response: HttpResponse):
     fields = _building_fields(request.access, body.model_dump())
     building = services.building_create(access=request.access, site=fields["site"], fields=fields)
     building = selectors.get_building_for(request.access, building.pk)
-    return 201, with_etag(response, BuildingOut.from_orm(building))
+    return 201, with_etag(response, BuildingOut, (building))
 
 
 @router.patch("/buildings/{uuid:pk}", response={200: BuildingOut, **UPDATE_ERRORS}, summary="Modifier un bâtiment")
@@ -292,10 +291,10 @@ def building_update(
     if_match: str | None = Header(None, alias="If-Match", description="L'ETag lu avec GET (obligatoire)."),
 ):
     building = selectors.get_building_for(request.access, pk)
-    require_if_match(request, BuildingOut.from_orm(building))
+    require_if_match(request, BuildingOut, building)
     fields = _building_fields(request.access, body.model_dump(exclude_unset=True))
     services.building_update(access=request.access, building=building, expected_version=building.version, fields=fields)
-    return with_etag(response, BuildingOut.from_orm(selectors.get_building_for(request.access, pk)))
+    return with_etag(response, BuildingOut, (selectors.get_building_for(request.access, pk)))
 
 
 # --- Equipment
@@ -317,7 +316,7 @@ def equipment_list(request, params: Query[EquipmentParams], filters: Query[Equip
 
 @router.get("/equipment/{uuid:pk}", response={200: EquipmentOut, **ERRORS}, summary="Un équipement")
 def equipment_detail(request, pk: UUID, response: HttpResponse):
-    return with_etag(response, EquipmentOut.from_orm(selectors.get_equipment_for(request.access, pk)))
+    return with_etag(response, EquipmentOut, (selectors.get_equipment_for(request.access, pk)))
 
 
 def _equipment_fields(access, data: dict) -> dict:
@@ -345,7 +344,7 @@ def _equipment_fields(access, data: dict) -> dict:
 def equipment_create(request, body: EquipmentIn, response: HttpResponse):
     fields = _equipment_fields(request.access, body.model_dump())
     equipment = services.equipment_create(access=request.access, fields=fields)
-    return 201, with_etag(response, EquipmentOut.from_orm(selectors.get_equipment_for(request.access, equipment.pk)))
+    return 201, with_etag(response, EquipmentOut, (selectors.get_equipment_for(request.access, equipment.pk)))
 
 
 @router.patch("/equipment/{uuid:pk}", response={200: EquipmentOut, **UPDATE_ERRORS}, summary="Modifier un équipement")
@@ -357,9 +356,9 @@ def equipment_update(
     if_match: str | None = Header(None, alias="If-Match", description="L'ETag lu avec GET (obligatoire)."),
 ):
     equipment = selectors.get_equipment_for(request.access, pk)
-    require_if_match(request, EquipmentOut.from_orm(equipment))
+    require_if_match(request, EquipmentOut, equipment)
     fields = _equipment_fields(request.access, body.model_dump(exclude_unset=True))
     services.equipment_update(
         access=request.access, equipment=equipment, expected_version=equipment.version, fields=fields
     )
-    return with_etag(response, EquipmentOut.from_orm(selectors.get_equipment_for(request.access, pk)))
+    return with_etag(response, EquipmentOut, (selectors.get_equipment_for(request.access, pk)))

@@ -196,18 +196,23 @@ def etag_of(payload) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def with_etag(response, payload: Schema):
-    """Set the ETag of a detail answer (computed from exactly what is sent)."""
-    response["ETag"] = etag_of(payload.model_dump(mode="json"))
-    return payload
+def _etag_for(schema: type[Schema], obj) -> str:
+    payload = obj if isinstance(obj, Schema) else schema.from_orm(obj)
+    return etag_of(payload.model_dump(mode="json"))
 
 
-def require_if_match(request: HttpRequest, current: Schema) -> None:
+def with_etag(response, schema: type[Schema], obj):
+    """Set the ETag of a detail answer (computed from what is sent); return the object for ninja to serialise."""
+    response["ETag"] = _etag_for(schema, obj)
+    return obj
+
+
+def require_if_match(request: HttpRequest, schema: type[Schema], current) -> None:
     """A change must name the version it was made from: 428 without If-Match, 412 if stale."""
     header = request.headers.get("If-Match")
     if not header:
         raise Precondition(428, _("En-tête If-Match obligatoire : renvoyez l'ETag lu avec GET."))
-    etag = etag_of(current.model_dump(mode="json"))
+    etag = _etag_for(schema, current)
     candidates = {part.strip().removeprefix("W/") for part in header.split(",")}
     if "*" not in candidates and etag not in candidates:
         raise Precondition(412, _("La ressource a changé depuis votre lecture (ETag différent) : relisez-la."))

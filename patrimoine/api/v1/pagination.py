@@ -42,7 +42,7 @@ def _decode(cursor: str, ordering: str) -> tuple:
     return data.get("v"), data["k"]
 
 
-def keyset_page(queryset: QuerySet, *, ordering: str, cursor: str | None, limit: int, serialize) -> dict:
+def keyset_page(queryset: QuerySet, *, ordering: str, cursor: str | None, limit: int, serialize=None) -> dict:
     """One page of `queryset` ordered by `ordering` (a field, `-` for descending), then by id."""
     descending = ordering.startswith("-")
     field = ordering.lstrip("-")
@@ -60,4 +60,4 @@ def keyset_page(queryset: QuerySet, *, ordering: str, cursor: str | None, limit:
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = _encode(key, getattr(rows[-1], field), rows[-1].pk) if more and rows else None
-    return {"items": [serialize(row) for row in rows], "next_cursor": next_cursor}
+    return {"items": [serialize(row) for row in rows] if serialize else rows, "next_cursor": next_cursor}

@@ -4,10 +4,12 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern
 
-from patrimoine.api.v1 import assets
+from patrimoine.api.v1 import assets, catalogue, orders
 from patrimoine.api.v1.core import api
 
+api.add_router("", catalogue.router)
 api.add_router("", assets.router)
+api.add_router("", orders.router)
 
 
 def _open(patterns):
