@@ -20,7 +20,7 @@ urlpatterns = [
     path("rapports/", include("patrimoine.reporting.urls")),
     path("terrain/", include("patrimoine.field.urls")),
     path("maintenance/", include("patrimoine.maintenance.urls")),
-    path("api/v1/", api_v1_urls),
     path("api/", include("patrimoine.api.urls")),
+    path("api/v1/", api_v1_urls),
     path("", include("patrimoine.dashboard.urls")),
 ]

@@ -73,7 +73,11 @@ def api_token_revoke(*, access: Access, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit_record(
-            actor=access.user, action="api_token.revoke", target=token, organisation=token.organisation, message=token.name
+            actor=access.user,
+            action="api_token.revoke",
+            target=token,
+            organisation=token.organisation,
+            message=token.name,
         )
     return token
 

@@ -11,7 +11,7 @@ from ninja import Field, Header, Query, Router, Schema
 from patrimoine.api.v1.common import list_params, page_of, referenced, since
 from patrimoine.api.v1.core import ERRORS, UPDATE_ERRORS, WRITE_ERRORS, require_if_match, with_etag
 from patrimoine.api.v1.pagination import keyset_page
-from patrimoine.api.v1.types import SafeDate, Text
+from patrimoine.api.v1.types import Amount, SafeDate, Text, choice
 from patrimoine.assets import selectors, services
 from patrimoine.assets.models import AssetStatus, Building, EquipmentCategory
 from patrimoine.core.errors import DomainError
@@ -96,37 +96,37 @@ class AddressIn(Schema):
     address: Text(250) = ""
     postal_code: Text(5) = ""
     city: Text(100) = ""
-    latitude: Decimal | None = Field(None, ge=-90, le=90, max_digits=9, decimal_places=6)
-    longitude: Decimal | None = Field(None, ge=-180, le=180, max_digits=9, decimal_places=6)
+    latitude: Amount(places=6, ge="-90", le="90") | None = None
+    longitude: Amount(places=6, ge="-180", le="180") | None = None
 
 
 class BuildingIn(AddressIn):
     site_id: UUID
     name: Text(150, 1)
     code: Text(30, 1)
-    surface_m2: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
+    surface_m2: Amount(places=2, ge="0", le="99999999") | None = None
     construction_year: int | None = Field(None, ge=1000, le=2100)
     is_erp: bool = False
-    erp_type: Building.ErpType | None = None
+    erp_type: choice(Building.ErpType) | None = None
     erp_category: Building.ErpCategory | None = None
-    status: AssetStatus = AssetStatus.IN_SERVICE
+    status: choice(AssetStatus) = AssetStatus.IN_SERVICE
 
 
 class BuildingPatch(Schema):
     site_id: UUID | None = None
     name: Text(150, 1) | None = None
     code: Text(30, 1) | None = None
-    surface_m2: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
+    surface_m2: Amount(places=2, ge="0", le="99999999") | None = None
     construction_year: int | None = Field(None, ge=1000, le=2100)
     is_erp: bool | None = None
-    erp_type: Building.ErpType | None = None
+    erp_type: choice(Building.ErpType) | None = None
     erp_category: Building.ErpCategory | None = None
-    status: AssetStatus | None = None
+    status: choice(AssetStatus) | None = None
     address: Text(250) | None = None
     postal_code: Text(5) | None = None
     city: Text(100) | None = None
-    latitude: Decimal | None = Field(None, ge=-90, le=90, max_digits=9, decimal_places=6)
-    longitude: Decimal | None = Field(None, ge=-180, le=180, max_digits=9, decimal_places=6)
+    latitude: Amount(places=6, ge="-90", le="90") | None = None
+    longitude: Amount(places=6, ge="-180", le="180") | None = None
 
 
 class EquipmentIn(Schema):
@@ -141,7 +141,7 @@ class EquipmentIn(Schema):
     model_name: Text(80) = ""
     serial_number: Text(80) = ""
     installed_on: SafeDate | None = None
-    status: AssetStatus = AssetStatus.IN_SERVICE
+    status: choice(AssetStatus) = AssetStatus.IN_SERVICE
 
 
 class EquipmentPatch(Schema):
@@ -156,14 +156,14 @@ class EquipmentPatch(Schema):
     model_name: Text(80) | None = None
     serial_number: Text(80) | None = None
     installed_on: SafeDate | None = None
-    status: AssetStatus | None = None
+    status: choice(AssetStatus) | None = None
 
 
 # --- Filters
 
 
 class AssetFilter(Schema):
-    status: AssetStatus | None = None
+    status: choice(AssetStatus) | None = None
     q: Text(200) | None = Field(None, description="Recherche (chaque mot, sans accents ni casse).")
 
 
@@ -180,11 +180,15 @@ class EquipmentFilter(AssetFilter):
 
 NAMED = ("name", "-name", "code", "-code")
 SiteParams = list_params("Site", *NAMED, "created_at", "-created_at", "updated_at", "-updated_at", default="name")
-BuildingParams = list_params("Building", *NAMED, "created_at", "-created_at", "updated_at", "-updated_at", default="name")
+BuildingParams = list_params(
+    "Building", *NAMED, "created_at", "-created_at", "updated_at", "-updated_at", default="name"
+)
 EquipmentParams = list_params(
     "Equipment", *NAMED, "created_at", "-created_at", "updated_at", "-updated_at", default="name"
 )
-LevelParams = list_params("Level", "name", "-name", "position", "-position", "updated_at", "-updated_at", default="name")
+LevelParams = list_params(
+    "Level", "name", "-name", "position", "-position", "updated_at", "-updated_at", default="name"
+)
 SpaceParams = list_params("Space", "name", "-name", "updated_at", "-updated_at", default="name")
 
 
@@ -207,8 +211,8 @@ def _status(queryset, filters):
 @router.get("/sites", response={200: page_of(SiteOut), **ERRORS}, summary="Sites")
 def site_list(request, params: Query[SiteParams], filters: Query[AssetFilter]):
     sites = _status(selectors.sites_visible_to(request.access), filters)
-    if filters.q:
-        sites = selectors.buildings_matching(sites, filters.q)
+    for term in selectors.search_terms(filters.q or ""):
+        sites = sites.filter(search_text__contains=term)
     return _page(request, sites, params, SiteOut)
 
 

@@ -82,7 +82,10 @@ def _organisations(access):
 
 
 @router.get(
-    "/organisations", response={200: page_of(OrganisationOut), **ERRORS}, tags=["Collectivités"], summary="Collectivités"
+    "/organisations",
+    response={200: page_of(OrganisationOut), **ERRORS},
+    tags=["Collectivités"],
+    summary="Collectivités",
 )
 def organisation_list(request, params: Query[OrganisationParams]):
     return keyset_page(
@@ -95,7 +98,10 @@ def organisation_list(request, params: Query[OrganisationParams]):
 
 
 @router.get(
-    "/organisations/{int:pk}", response={200: OrganisationOut, **ERRORS}, tags=["Collectivités"], summary="Une collectivité"
+    "/organisations/{int:pk}",
+    response={200: OrganisationOut, **ERRORS},
+    tags=["Collectivités"],
+    summary="Une collectivité",
 )
 def organisation_detail(request, pk: int, response: HttpResponse):
     organisation = _organisations(request.access).filter(pk=pk).first() if pk < 2**31 else None
@@ -149,11 +155,16 @@ class PlanFilter(Schema):
     trigger: Text(12) | None = None
 
 
-PlanParams = list_params("Plan", "name", "-name", "updated_at", "-updated_at", "created_at", "-created_at", default="name")
+PlanParams = list_params(
+    "Plan", "name", "-name", "updated_at", "-updated_at", "created_at", "-created_at", default="name"
+)
 
 
 @router.get(
-    "/maintenance-plans", response={200: page_of(PlanOut), **ERRORS}, tags=["Maintenance"], summary="Plans de maintenance"
+    "/maintenance-plans",
+    response={200: page_of(PlanOut), **ERRORS},
+    tags=["Maintenance"],
+    summary="Plans de maintenance",
 )
 def plan_list(request, params: Query[PlanParams], filters: Query[PlanFilter]):
     plans = plans_visible_to(request.access).select_related("category", "trade")
@@ -215,7 +226,9 @@ class ItemFilter(Schema):
     q: Text(200) | None = None
 
 
-ItemParams = list_params("Item", "label", "-label", "reference", "-reference", "updated_at", "-updated_at", default="label")
+ItemParams = list_params(
+    "Item", "label", "-label", "reference", "-reference", "updated_at", "-updated_at", default="label"
+)
 StoreParams = list_params("Store", "name", "-name", "code", "-code", default="name")
 
 
@@ -242,7 +255,10 @@ def store_list(request, params: Query[StoreParams]):
 
 
 @router.get(
-    "/stock/stores/{uuid:pk}", response={200: StoreDetailOut, **ERRORS}, tags=["Stock"], summary="Un magasin et ses stocks"
+    "/stock/stores/{uuid:pk}",
+    response={200: StoreDetailOut, **ERRORS},
+    tags=["Stock"],
+    summary="Un magasin et ses stocks",
 )
 def store_detail(request, pk: UUID, response: HttpResponse):
     return with_etag(response, StoreDetailOut, (get_store_for(request.access, pk)))

@@ -21,7 +21,10 @@ def page_of(item: type[Schema]) -> type[Schema]:
         name,
         __base__=Schema,
         items=(list[item], ...),
-        next_cursor=(str | None, Field(None, description="À passer en `cursor` pour la page suivante ; null à la fin.")),
+        next_cursor=(
+            str | None,
+            Field(None, description="À passer en `cursor` pour la page suivante ; null à la fin."),
+        ),
     )
 
 

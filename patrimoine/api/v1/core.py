@@ -82,6 +82,16 @@ def _authenticated(request: HttpRequest) -> bool:
     return True
 
 
+def _query_names(run) -> set[str]:
+    operation = getattr(run, "__self__", None)
+    return {
+        name
+        for model in getattr(operation, "models", ())
+        if model.__ninja_param_source__ == "query"
+        for name in getattr(model, "__ninja_flatten_map__", {})
+    }
+
+
 def scoped(run):
     """Wraps each operation: body size, token, write scope, then the tenancy scope for everything
     the operation does — the view, the selectors and the serialisation of the answer."""
@@ -96,6 +106,10 @@ def scoped(run):
             return error_response(413, _("Corps de requête trop volumineux (256 Kio au plus)."))
         if not _authenticated(request):
             return run(request, *args, **kwargs)  # ninja's auth answers 401 with the reason
+        unknown = sorted(set(request.GET) - _query_names(run))
+        if unknown:
+            # A misspelt filter must not silently answer everything.
+            return error_response(400, _("Paramètre inconnu : %(names)s.") % {"names": ", ".join(unknown)[:200]})
         if request.method not in SAFE_METHODS and not request.api_token.can_write:
             return error_response(403, _("Ce jeton est en lecture seule : il ne permet pas de modifier les données."))
         with scope(organisation=sorted(request.access.read_org_ids)):
@@ -111,7 +125,7 @@ api = NinjaAPI(
         "API de Patrimoine, le SIP mutualisé des collectivités. Mêmes droits que l'interface : un jeton "
         "agit pour son utilisateur, dans la collectivité où il a été créé. Listes paginées par curseur "
         "(`next_cursor`), `ETag` sur chaque fiche et `If-Match` obligatoire pour la modifier. "
-        "Erreurs en JSON : `{\"detail\": \"…\"}`."
+        'Erreurs en JSON : `{"detail": "…"}`.'
     ),
     urls_namespace="api-v1",
     docs_url=None,
@@ -165,7 +179,11 @@ def _precondition(request, exc):
 @api.exception_handler(ValidationError)
 def _invalid(request, exc):
     errors = [
-        {"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", "")), "type": error.get("type")}
+        {
+            "loc": [str(part) for part in error.get("loc", ())],
+            "msg": str(error.get("msg", "")),
+            "type": error.get("type"),
+        }
         for error in exc.errors
     ]
     return error_response(422, _("Données invalides : voyez « errors » pour le détail."), errors=errors)

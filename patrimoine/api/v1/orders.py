@@ -14,7 +14,7 @@ from patrimoine.accounts.models import User
 from patrimoine.api.v1.common import list_params, page_of, referenced, since
 from patrimoine.api.v1.core import ERRORS, UPDATE_ERRORS, WRITE_ERRORS, Error, require_if_match, with_etag
 from patrimoine.api.v1.pagination import keyset_page
-from patrimoine.api.v1.types import SafeDate, Text
+from patrimoine.api.v1.types import Amount, SafeDate, Text, choice
 from patrimoine.assets import selectors as asset_selectors
 from patrimoine.contractors.models import Contractor
 from patrimoine.core.errors import DomainError
@@ -43,9 +43,7 @@ def _trade(code: str | None) -> Trade | None:
 
 
 def _page(queryset, params, schema):
-    return keyset_page(
-        since(queryset, params), ordering=params.ordering, cursor=params.cursor, limit=params.limit
-    )
+    return keyset_page(since(queryset, params), ordering=params.ordering, cursor=params.cursor, limit=params.limit)
 
 
 # --- Work requests ---------------------------------------------------------------------------
@@ -84,7 +82,7 @@ class WorkRequestOut(Schema):
 
 class WorkRequestIn(Schema):
     description: Text(4000, 1)
-    urgency: Urgency = Urgency.NORMAL
+    urgency: choice(Urgency) = Urgency.NORMAL
     building_id: UUID | None = None
     equipment_id: UUID | None = None
     space_id: UUID | None = None
@@ -93,7 +91,7 @@ class WorkRequestIn(Schema):
 
 class AcceptIn(Schema):
     trade: Text(30) | None = Field(None, description="Code du corps de métier (sinon celui suggéré).")
-    priority: WorkOrder.Priority | None = None
+    priority: choice(WorkOrder.Priority) | None = None
 
 
 class RejectIn(Schema):
@@ -101,13 +99,20 @@ class RejectIn(Schema):
 
 
 class WorkRequestFilter(Schema):
-    status: WorkRequest.Status | None = None
-    urgency: Urgency | None = None
+    status: choice(WorkRequest.Status) | None = None
+    urgency: choice(Urgency) | None = None
     building_id: UUID | None = None
 
 
 RequestParams = list_params(
-    "WorkRequest", "created_at", "-created_at", "updated_at", "-updated_at", "reference", "-reference", default="-created_at"
+    "WorkRequest",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "reference",
+    "-reference",
+    default="-created_at",
 )
 REQUEST_RELATED = ("trade", "suggested_trade")
 
@@ -207,8 +212,8 @@ class WorkOrderIn(Schema):
     title: Text(200, 1)
     trade: Text(30, 1) = Field(description="Code du corps de métier.")
     description: Text(10000) = ""
-    kind: WorkOrder.Kind = WorkOrder.Kind.CORRECTIVE
-    priority: WorkOrder.Priority = WorkOrder.Priority.NORMAL
+    kind: choice(WorkOrder.Kind) = WorkOrder.Kind.CORRECTIVE
+    priority: choice(WorkOrder.Priority) = WorkOrder.Priority.NORMAL
     building_id: UUID | None = None
     space_id: UUID | None = None
     equipment_id: UUID | None = None
@@ -220,8 +225,8 @@ class WorkOrderPatch(Schema):
     title: Text(200, 1) | None = None
     trade: Text(30, 1) | None = None
     description: Text(10000) | None = None
-    kind: WorkOrder.Kind | None = None
-    priority: WorkOrder.Priority | None = None
+    kind: choice(WorkOrder.Kind) | None = None
+    priority: choice(WorkOrder.Priority) | None = None
     building_id: UUID | None = None
     space_id: UUID | None = None
     equipment_id: UUID | None = None
@@ -230,7 +235,7 @@ class WorkOrderPatch(Schema):
 
 
 class TransitionIn(Schema):
-    to_status: WorkOrder.Status
+    to_status: choice(WorkOrder.Status)
     reason: Text(300) = ""
     suspension_reason: WorkOrder.SuspensionReason | Literal[""] = ""
 
@@ -248,9 +253,9 @@ class TransitionOut(Schema):
 
 
 class WorkOrderFilter(Schema):
-    status: WorkOrder.Status | None = None
-    priority: WorkOrder.Priority | None = None
-    kind: WorkOrder.Kind | None = None
+    status: choice(WorkOrder.Status) | None = None
+    priority: choice(WorkOrder.Priority) | None = None
+    kind: choice(WorkOrder.Kind) | None = None
     trade: Text(30) | None = None
     building_id: UUID | None = None
     equipment_id: UUID | None = None
@@ -383,7 +388,7 @@ class TimeEntryOut(Schema):
 class TimeEntryIn(Schema):
     technician_id: int | None = Field(None, ge=1, le=2**31 - 1, description="Par défaut, soi-même.")
     date: SafeDate
-    hours: Decimal = Field(gt=0, le=24, max_digits=5, decimal_places=2)
+    hours: Amount(places=2, gt="0", le="24")
     client_uuid: UUID | None = Field(None, description="Identifiant choisi par le client : un renvoi ne double pas.")
 
 
@@ -403,9 +408,9 @@ class MaterialLineIn(Schema):
     item_id: UUID | None = None
     store_id: UUID | None = Field(None, description="Sortie de ce magasin (article du catalogue).")
     label: Text(200) = ""
-    quantity: Decimal = Field(gt=0, max_digits=12, decimal_places=3)
+    quantity: Amount(places=3, gt="0", le="999999999")
     unit: Text(20) = ""
-    unit_cost: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=4)
+    unit_cost: Amount(places=4, ge="0", le="99999999") | None = None
     client_uuid: UUID | None = None
 
 
@@ -421,7 +426,7 @@ class ExternalCostOut(Schema):
 
 class ExternalCostIn(Schema):
     description: Text(200, 1)
-    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    amount: Amount(places=2, gt="0", le="9999999999")
     contractor_id: UUID | None = None
     invoice_reference: Text(60) = ""
     client_uuid: UUID | None = None
@@ -440,7 +445,9 @@ def time_entry_list(request, pk: UUID):
     return [line for line in _lines(TimeEntry, order)]
 
 
-@router.post("/work-orders/{uuid:pk}/time-entries", response={201: TimeEntryOut, **WRITE_ERRORS}, summary="Saisir du temps")
+@router.post(
+    "/work-orders/{uuid:pk}/time-entries", response={201: TimeEntryOut, **WRITE_ERRORS}, summary="Saisir du temps"
+)
 def time_entry_add(request, pk: UUID, body: TimeEntryIn):
     access = request.access
     order = get_work_order_for(access, pk)
@@ -450,7 +457,12 @@ def time_entry_add(request, pk: UUID, body: TimeEntryIn):
         if technician is None:
             raise DomainError(_("Technicien inconnu : %(id)s.") % {"id": body.technician_id})
     entry = cost_services.time_entry_add(
-        access=access, work_order=order, technician=technician, date=body.date, hours=body.hours, client_uuid=body.client_uuid
+        access=access,
+        work_order=order,
+        technician=technician,
+        date=body.date,
+        hours=body.hours,
+        client_uuid=body.client_uuid,
     )
     return 201, entry
 
@@ -464,7 +476,9 @@ def material_line_list(request, pk: UUID):
 
 
 @router.post(
-    "/work-orders/{uuid:pk}/material-lines", response={201: MaterialLineOut, **WRITE_ERRORS}, summary="Saisir du matériel"
+    "/work-orders/{uuid:pk}/material-lines",
+    response={201: MaterialLineOut, **WRITE_ERRORS},
+    summary="Saisir du matériel",
 )
 def material_line_add(request, pk: UUID, body: MaterialLineIn):
     access = request.access
@@ -484,7 +498,9 @@ def material_line_add(request, pk: UUID, body: MaterialLineIn):
 
 
 @router.get(
-    "/work-orders/{uuid:pk}/external-costs", response={200: list[ExternalCostOut], **ERRORS}, summary="Prestations externes"
+    "/work-orders/{uuid:pk}/external-costs",
+    response={200: list[ExternalCostOut], **ERRORS},
+    summary="Prestations externes",
 )
 def external_cost_list(request, pk: UUID):
     order = get_work_order_for(request.access, pk)
