@@ -73,4 +73,5 @@ SafeDate = Annotated[dt.date, BeforeValidator(_iso_only)]
 
 
 def Text(max_length: int, min_length: int = 0):  # noqa: N802 — reads like a type
-    return Annotated[str, StringConstraints(max_length=max_length, min_length=min_length), AfterValidator(_printable)]
+    constraints = StringConstraints(max_length=max_length, min_length=min_length, pattern=r"^[^\x00]*$")
+    return Annotated[str, constraints, AfterValidator(_printable)]

@@ -200,6 +200,12 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         from patrimoine.field.tests.matrix import venansault_conflict
 
         o["conflict"] = venansault_conflict(o, SECRET)
+    if app == "api-v1":
+        return None  # the REST API takes tokens, not sessions: walked by patrimoine/api/tests/test_api_matrix.py
+    if app == "api" and "token" not in o:
+        from patrimoine.api.tests.matrix import venansault_token
+
+        o["token"] = venansault_token(o, SECRET)
     if app == "maintenance" and "plan" not in o:
         from patrimoine.maintenance.tests.matrix import venansault_maintenance
 
@@ -222,6 +228,7 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         "chargeback": o["statement"],
         "field": {"conflict": o.get("conflict"), "order": o["order"]}.get(kind),
         "maintenance": {k: o.get(k) for k in ("plan", "occurrence", "finding")}.get(kind),
+        "api": o.get("token"),
     }.get(app)
     kwargs = {}
     for param in params:
