@@ -272,6 +272,7 @@ def test_errors_are_french_json_and_change_nothing(f, client, two_communes):
         assert response["Content-Type"] == "application/json" and response.json()["detail"]
     assert client.get("/api/v1/nimporte/quoi", **bearer(secret)).json() == {"detail": "Ressource introuvable."}
     assert client.get("/api/v1/buildings/pas-un-uuid", **bearer(secret)).status_code == 404
+    assert client.patch("/api/v1/buildings/%C2%A4%0A", "{}", content_type=JSON, **bearer(secret)).json()["detail"]
     with scopes_disabled():
         assert Building.objects.count() == 0
 
@@ -298,3 +299,15 @@ def test_openapi_and_docs_page_are_public_and_csp_clean(client):
     assert schema["openapi"].startswith("3.") and "/api/v1/work-orders/{pk}/transitions" in schema["paths"]
     page = client.get("/api/v1/docs").content.decode()
     assert "swagger-ui-bundle.js" in page and "<script>" not in page and "cdn" not in page.lower()
+
+
+def test_list_query_count_does_not_grow_with_the_page(f, client, two_communes, django_assert_max_num_queries):
+    nesmy = two_communes["nesmy"]
+    user = f.user(role=Role.MANAGER, organisation=nesmy)
+    building = f.building(nesmy)
+    for _i in range(30):
+        f.work_order(nesmy, building_obj=building)
+    secret = token_for(user, nesmy)
+    # Token, access (memberships, teams), the page, its technicians: the same for 5 rows or 30.
+    with django_assert_max_num_queries(8):
+        assert len(client.get("/api/v1/work-orders?limit=30", **bearer(secret)).json()["items"]) == 30

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from patrimoine.api.v1.common import list_params, page_of, referenced, since
 from patrimoine.api.v1.core import ERRORS, UPDATE_ERRORS, WRITE_ERRORS, require_if_match, with_etag
@@ -218,7 +218,7 @@ def site_list(request, params: Query[SiteParams], filters: Query[AssetFilter]):
 
 @router.get("/sites/{uuid:pk}", response={200: SiteOut, **ERRORS}, summary="Un site")
 def site_detail(request, pk: UUID, response: HttpResponse):
-    return with_etag(response, SiteOut, (selectors.get_site_for(request.access, pk)))
+    return with_etag(response, SiteOut, selectors.get_site_for(request.access, pk))
 
 
 @router.get("/levels", response={200: page_of(LevelOut), **ERRORS}, summary="Niveaux")
@@ -231,7 +231,7 @@ def level_list(request, params: Query[LevelParams], building_id: UUID | None = N
 
 @router.get("/levels/{uuid:pk}", response={200: LevelOut, **ERRORS}, summary="Un niveau")
 def level_detail(request, pk: UUID, response: HttpResponse):
-    return with_etag(response, LevelOut, (selectors.get_level_for(request.access, pk)))
+    return with_etag(response, LevelOut, selectors.get_level_for(request.access, pk))
 
 
 @router.get("/spaces", response={200: page_of(SpaceOut), **ERRORS}, summary="Locaux")
@@ -246,7 +246,7 @@ def space_list(request, params: Query[SpaceParams], level_id: UUID | None = None
 
 @router.get("/spaces/{uuid:pk}", response={200: SpaceOut, **ERRORS}, summary="Un local")
 def space_detail(request, pk: UUID, response: HttpResponse):
-    return with_etag(response, SpaceOut, (selectors.get_space_for(request.access, pk)))
+    return with_etag(response, SpaceOut, selectors.get_space_for(request.access, pk))
 
 
 # --- Buildings
@@ -266,7 +266,7 @@ def building_list(request, params: Query[BuildingParams], filters: Query[Buildin
 
 @router.get("/buildings/{uuid:pk}", response={200: BuildingOut, **ERRORS}, summary="Un bâtiment")
 def building_detail(request, pk: UUID, response: HttpResponse):
-    return with_etag(response, BuildingOut, (selectors.get_building_for(request.access, pk)))
+    return with_etag(response, BuildingOut, selectors.get_building_for(request.access, pk))
 
 
 def _building_fields(access, data: dict) -> dict:
@@ -283,7 +283,7 @@ def building_create(request, body: BuildingIn, response: HttpResponse):
     fields = _building_fields(request.access, body.model_dump())
     building = services.building_create(access=request.access, site=fields["site"], fields=fields)
     building = selectors.get_building_for(request.access, building.pk)
-    return 201, with_etag(response, BuildingOut, (building))
+    return Status(201, with_etag(response, BuildingOut, building))
 
 
 @router.patch("/buildings/{uuid:pk}", response={200: BuildingOut, **UPDATE_ERRORS}, summary="Modifier un bâtiment")
@@ -298,7 +298,7 @@ def building_update(
     require_if_match(request, BuildingOut, building)
     fields = _building_fields(request.access, body.model_dump(exclude_unset=True))
     services.building_update(access=request.access, building=building, expected_version=building.version, fields=fields)
-    return with_etag(response, BuildingOut, (selectors.get_building_for(request.access, pk)))
+    return with_etag(response, BuildingOut, selectors.get_building_for(request.access, pk))
 
 
 # --- Equipment
@@ -320,7 +320,7 @@ def equipment_list(request, params: Query[EquipmentParams], filters: Query[Equip
 
 @router.get("/equipment/{uuid:pk}", response={200: EquipmentOut, **ERRORS}, summary="Un équipement")
 def equipment_detail(request, pk: UUID, response: HttpResponse):
-    return with_etag(response, EquipmentOut, (selectors.get_equipment_for(request.access, pk)))
+    return with_etag(response, EquipmentOut, selectors.get_equipment_for(request.access, pk))
 
 
 def _equipment_fields(access, data: dict) -> dict:
@@ -348,7 +348,7 @@ def _equipment_fields(access, data: dict) -> dict:
 def equipment_create(request, body: EquipmentIn, response: HttpResponse):
     fields = _equipment_fields(request.access, body.model_dump())
     equipment = services.equipment_create(access=request.access, fields=fields)
-    return 201, with_etag(response, EquipmentOut, (selectors.get_equipment_for(request.access, equipment.pk)))
+    return Status(201, with_etag(response, EquipmentOut, selectors.get_equipment_for(request.access, equipment.pk)))
 
 
 @router.patch("/equipment/{uuid:pk}", response={200: EquipmentOut, **UPDATE_ERRORS}, summary="Modifier un équipement")
@@ -365,4 +365,4 @@ def equipment_update(
     services.equipment_update(
         access=request.access, equipment=equipment, expected_version=equipment.version, fields=fields
     )
-    return with_etag(response, EquipmentOut, (selectors.get_equipment_for(request.access, pk)))
+    return with_etag(response, EquipmentOut, selectors.get_equipment_for(request.access, pk))

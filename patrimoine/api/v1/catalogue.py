@@ -178,7 +178,7 @@ def plan_list(request, params: Query[PlanParams], filters: Query[PlanFilter]):
 
 @router.get("/maintenance-plans/{uuid:pk}", response={200: PlanOut, **ERRORS}, tags=["Maintenance"], summary="Un plan")
 def plan_detail(request, pk: UUID, response: HttpResponse):
-    return with_etag(response, PlanOut, (get_plan_for(request.access, pk)))
+    return with_etag(response, PlanOut, get_plan_for(request.access, pk))
 
 
 # --- Stock ------------------------------------------------------------------------------------
@@ -246,7 +246,7 @@ def item_list(request, params: Query[ItemParams], filters: Query[ItemFilter]):
 
 @router.get("/stock/items/{uuid:pk}", response={200: ItemOut, **ERRORS}, tags=["Stock"], summary="Un article")
 def item_detail(request, pk: UUID, response: HttpResponse):
-    return with_etag(response, ItemOut, (get_item_for(request.access, pk)))
+    return with_etag(response, ItemOut, get_item_for(request.access, pk))
 
 
 @router.get("/stock/stores", response={200: page_of(StoreOut), **ERRORS}, tags=["Stock"], summary="Magasins")
@@ -261,7 +261,7 @@ def store_list(request, params: Query[StoreParams]):
     summary="Un magasin et ses stocks",
 )
 def store_detail(request, pk: UUID, response: HttpResponse):
-    return with_etag(response, StoreDetailOut, (get_store_for(request.access, pk)))
+    return with_etag(response, StoreDetailOut, get_store_for(request.access, pk))
 
 
 # --- Contractors --------------------------------------------------------------------------------
@@ -296,4 +296,4 @@ def contractor_list(request, params: Query[ContractorParams]):
     "/contractors/{uuid:pk}", response={200: ContractorOut, **ERRORS}, tags=["Prestataires"], summary="Un prestataire"
 )
 def contractor_detail(request, pk: UUID, response: HttpResponse):
-    return with_etag(response, ContractorOut, (get_contractor_for(request.access, pk)))
+    return with_etag(response, ContractorOut, get_contractor_for(request.access, pk))

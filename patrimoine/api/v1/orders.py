@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from patrimoine.accounts.models import User
 from patrimoine.api.v1.common import list_params, page_of, referenced, since
@@ -128,7 +128,7 @@ def work_request_list(request, params: Query[RequestParams], filters: Query[Work
 
 @router.get("/work-requests/{uuid:pk}", response={200: WorkRequestOut, **ERRORS}, summary="Une demande")
 def work_request_detail(request, pk: UUID, response: HttpResponse):
-    return with_etag(response, WorkRequestOut, (get_work_request_for(request.access, pk)))
+    return with_etag(response, WorkRequestOut, get_work_request_for(request.access, pk))
 
 
 @router.post("/work-requests", response={201: WorkRequestOut, **WRITE_ERRORS}, summary="Signaler un problème")
@@ -144,7 +144,7 @@ def work_request_create(request, body: WorkRequestIn, response: HttpResponse):
         location_text=body.location_text,
         channel=WorkRequest.Channel.INTERNAL,
     )
-    return 201, with_etag(response, WorkRequestOut, (get_work_request_for(access, created.pk)))
+    return Status(201, with_etag(response, WorkRequestOut, get_work_request_for(access, created.pk)))
 
 
 @router.post("/work-requests/{uuid:pk}/accept", response={200: WorkRequestOut, **WRITE_ERRORS}, summary="Accepter")
@@ -153,14 +153,14 @@ def work_request_accept(request, pk: UUID, body: AcceptIn, response: HttpRespons
     intake_services.work_request_accept(
         access=request.access, work_request=work_request, trade=_trade(body.trade), priority=body.priority
     )
-    return with_etag(response, WorkRequestOut, (get_work_request_for(request.access, pk)))
+    return with_etag(response, WorkRequestOut, get_work_request_for(request.access, pk))
 
 
 @router.post("/work-requests/{uuid:pk}/reject", response={200: WorkRequestOut, **WRITE_ERRORS}, summary="Rejeter")
 def work_request_reject(request, pk: UUID, body: RejectIn, response: HttpResponse):
     work_request = get_work_request_for(request.access, pk)
     intake_services.work_request_reject(access=request.access, work_request=work_request, reason=body.reason)
-    return with_etag(response, WorkRequestOut, (get_work_request_for(request.access, pk)))
+    return with_etag(response, WorkRequestOut, get_work_request_for(request.access, pk))
 
 
 # --- Work orders -----------------------------------------------------------------------------
@@ -293,7 +293,7 @@ def work_order_list(request, params: Query[OrderParams], filters: Query[WorkOrde
 
 @router.get("/work-orders/{uuid:pk}", response={200: WorkOrderOut, **ERRORS}, summary="Un bon de travail")
 def work_order_detail(request, pk: UUID, response: HttpResponse):
-    return with_etag(response, WorkOrderOut, (get_work_order_for(request.access, pk)))
+    return with_etag(response, WorkOrderOut, get_work_order_for(request.access, pk))
 
 
 def _places(access, data: dict) -> dict:
@@ -316,7 +316,7 @@ def work_order_create(request, body: WorkOrderIn, response: HttpResponse):
     place = data.get("equipment") or data.get("building") or data.get("space")
     organisation = place.organisation if place is not None else access.organisation
     order = order_services.work_order_create(access=access, organisation=organisation, **data)
-    return 201, with_etag(response, WorkOrderOut, (get_work_order_for(access, order.pk)))
+    return Status(201, with_etag(response, WorkOrderOut, get_work_order_for(access, order.pk)))
 
 
 @router.patch("/work-orders/{uuid:pk}", response={200: WorkOrderOut, **UPDATE_ERRORS}, summary="Modifier un bon")
@@ -332,7 +332,7 @@ def work_order_update(request, pk: UUID, body: WorkOrderPatch, response: HttpRes
             data[name] = ""
     if data:
         order_services.work_order_update(access=access, work_order=order, expected_version=order.version, **data)
-    return with_etag(response, WorkOrderOut, (get_work_order_for(access, pk)))
+    return with_etag(response, WorkOrderOut, get_work_order_for(access, pk))
 
 
 @router.get(
@@ -368,7 +368,7 @@ def work_order_transition(
         reason=body.reason,
         suspension_reason=body.suspension_reason,
     )
-    return with_etag(response, WorkOrderOut, (get_work_order_for(access, pk)))
+    return with_etag(response, WorkOrderOut, get_work_order_for(access, pk))
 
 
 # --- Cost lines --------------------------------------------------------------------------------
@@ -464,7 +464,7 @@ def time_entry_add(request, pk: UUID, body: TimeEntryIn):
         hours=body.hours,
         client_uuid=body.client_uuid,
     )
-    return 201, entry
+    return Status(201, entry)
 
 
 @router.get(
@@ -494,7 +494,7 @@ def material_line_add(request, pk: UUID, body: MaterialLineIn):
         unit=body.unit,
         client_uuid=body.client_uuid,
     )
-    return 201, line
+    return Status(201, line)
 
 
 @router.get(
@@ -529,7 +529,7 @@ def external_cost_add(request, pk: UUID, body: ExternalCostIn):
         invoice_reference=body.invoice_reference,
         client_uuid=body.client_uuid,
     )
-    return 201, line
+    return Status(201, line)
 
 
 @router.delete(
@@ -545,4 +545,4 @@ def cost_line_remove(
     if line is None:
         raise Http404
     cost_services.cost_line_remove(access=request.access, line=line)
-    return 204, None
+    return Status(204, None)

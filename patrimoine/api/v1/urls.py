@@ -28,4 +28,4 @@ def not_found(request, rest=""):
 
 
 patterns, app_name, namespace = api.urls
-urls = (_open([*patterns, re_path(r"^(?P<rest>.*)$", not_found)]), app_name, namespace)
+urls = (_open([*patterns, re_path(r"^(?P<rest>(?s:.*))\Z", not_found)]), app_name, namespace)
