@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "patrimoine.demo",
     "patrimoine.scale",
     "patrimoine.reversibility",
+    "ninja",
+    "patrimoine.api",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from patrimoine.api.v1.urls import urls as api_v1_urls
 from patrimoine.core.views import healthz
 
 urlpatterns = [
@@ -25,5 +26,7 @@ urlpatterns = [
     path("ia/", include("patrimoine.triage.urls")),
     path("", include("patrimoine.portal.urls")),
     path("confiance/", include("patrimoine.trust.urls")),
+    path("api/", include("patrimoine.api.urls")),
+    path("api/v1/", api_v1_urls),
     path("", include("patrimoine.dashboard.urls")),
 ]

@@ -217,6 +217,12 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         from patrimoine.portal.tests.matrix import portal_kwargs
 
         return portal_kwargs(view, params, o, SECRET)
+    if app == "api-v1":
+        return None  # the REST API takes tokens, not sessions: walked by patrimoine/api/tests/test_api_matrix.py
+    if app == "api" and "token" not in o:
+        from patrimoine.api.tests.matrix import venansault_token
+
+        o["token"] = venansault_token(o, SECRET)
     if app == "maintenance" and "plan" not in o:
         from patrimoine.maintenance.tests.matrix import venansault_maintenance
 
@@ -249,6 +255,7 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         "maintenance": {k: o.get(k) for k in ("plan", "occurrence", "finding")}.get(kind),
         "reversibility": o.get("export"),
         "imports": o.get("import_job"),
+        "api": o.get("token"),
     }.get(app)
     kwargs = {}
     for param in params:
