@@ -12,7 +12,7 @@ from patrimoine.api.services import token_digest
 from patrimoine.api.tests.helpers import bearer, token_for
 from patrimoine.assets.models import Building
 from patrimoine.organisations.models import Membership
-from patrimoine.workorders.models import WorkOrder
+from patrimoine.workorders.models import ChecklistItem, InterventionReport, WorkOrder
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -247,6 +247,28 @@ def test_work_order_moves_through_the_workflow_service(f, client, two_communes):
     assert response.status_code == 200 and response.json()["status"] == "annule"
     history = client.get(url, **bearer(secret)).json()
     assert history[-1]["to_status"] == "annule" and history[-1]["reason"] == "Doublon"
+
+
+def test_intervention_report_and_checklist_are_read_with_the_order(f, client, two_communes):
+    nesmy, venansault = two_communes["nesmy"], two_communes["venansault"]
+    manager = f.user(role=Role.MANAGER, organisation=nesmy)
+    order = f.work_order(nesmy, status=WorkOrder.Status.DONE)
+    with scopes_disabled():
+        InterventionReport.objects.create(
+            organisation=nesmy, work_order=order, notes="Joint changé, fuite arrêtée", signed_by_name="M. Durand"
+        )
+        ChecklistItem.objects.create(organisation=nesmy, work_order=order, label="Couper l'eau", done=True)
+    secret = token_for(manager, nesmy)
+    report = client.get(f"/api/v1/work-orders/{order.pk}/report", **bearer(secret)).json()
+    assert report["notes"] == "Joint changé, fuite arrêtée" and report["signed_by_name"] == "M. Durand"
+    assert report["signed"] is False and report["checklist"][0] == {
+        "label": "Couper l'eau",
+        "position": 0,
+        "done": True,
+        "done_at": None,
+    }
+    elsewhere = f.work_order(venansault)
+    assert client.get(f"/api/v1/work-orders/{elsewhere.pk}/report", **bearer(secret)).status_code == 404
 
 
 # --- Errors and hostile input ---------------------------------------------------------------------

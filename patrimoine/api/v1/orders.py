@@ -26,7 +26,7 @@ from patrimoine.intake.selectors import get_work_request_for, work_requests_visi
 from patrimoine.organisations.models import Trade
 from patrimoine.stock.selectors import get_item_for, get_store_for
 from patrimoine.workorders import services as order_services
-from patrimoine.workorders.models import WorkOrder
+from patrimoine.workorders.models import ChecklistItem, InterventionReport, WorkOrder
 from patrimoine.workorders.selectors import get_work_order_for, work_order_history, work_orders_visible_to
 
 router = Router(tags=["Demandes et bons de travail"])
@@ -430,6 +430,45 @@ class ExternalCostIn(Schema):
     contractor_id: UUID | None = None
     invoice_reference: Text(60) = ""
     client_uuid: UUID | None = None
+
+
+class ChecklistPointOut(Schema):
+    label: str
+    position: int
+    done: bool
+    done_at: dt.datetime | None
+
+
+class InterventionReportOut(Schema):
+    work_order_id: UUID
+    notes: str
+    signed_by_name: str
+    signed: bool = Field(description="Une signature de la personne sur place est jointe.")
+    submitted_by_id: int | None
+    submitted_at: dt.datetime | None
+    checklist: list[ChecklistPointOut]
+
+
+@router.get(
+    "/work-orders/{uuid:pk}/report",
+    response={200: InterventionReportOut, **ERRORS},
+    summary="Compte rendu d'intervention et points de contrôle",
+)
+def work_order_report(request, pk: UUID):
+    order = get_work_order_for(request.access, pk)
+    report = InterventionReport.objects.filter(work_order=order).first()
+    checklist = ChecklistItem.objects.filter(work_order=order).order_by("position", "created_at")
+    return {
+        "work_order_id": order.pk,
+        "notes": report.notes if report else "",
+        "signed_by_name": report.signed_by_name if report else "",
+        "signed": bool(report and report.signature),
+        "submitted_by_id": report.submitted_by_id if report else None,
+        "submitted_at": report.submitted_at if report else None,
+        "checklist": [
+            {"label": c.label, "position": c.position, "done": c.done, "done_at": c.done_at} for c in checklist
+        ],
+    }
 
 
 LINES = {"time-entries": TimeEntry, "material-lines": MaterialLine, "external-costs": ExternalCost}
