@@ -1,10 +1,8 @@
 """The issue's round trip on the demo agglomeration: export a commune, empty the database, import,
-export again — the same manifest. Opt-in (`DEMO_ROUNDTRIP=1`): loading the demo alone takes ~30 s,
-more than this app's share of the suite; `test_commands` runs the same round trip on a smaller but
-complete commune at every run."""
+export again — the same manifest. (`test_commands` runs the same round trip on a smaller commune
+built by factories, with the corner cases.)"""
 
 import json
-import os
 import zipfile
 
 import pytest
@@ -13,8 +11,6 @@ from django.core.management import call_command
 from patrimoine.core.reference_data import load_reference_data
 from patrimoine.demo.seed import seed_demo
 from patrimoine.organisations.models import Organisation
-
-pytestmark = pytest.mark.skipif(not os.environ.get("DEMO_ROUNDTRIP"), reason="DEMO_ROUNDTRIP=1 to run it (~2 min)")
 
 
 def _manifest(path) -> dict:
