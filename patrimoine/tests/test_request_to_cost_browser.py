@@ -93,7 +93,9 @@ def test_request_to_validated_cost_on_the_building_and_the_commune(agglomeration
     for search, quantity, label in (("joint", "2", "Joint fibre 20/27"), ("flexible", "1", "Flexible inox 50 cm")):
         if not section.get_by_label("Rechercher un article").is_visible():
             section.get_by_text("Ajouter du matériel").click()
-        section.get_by_label("Rechercher un article").fill(search)
+        # Typed key by key, as a person does: a single `fill` right after the section was swapped in
+        # could land before htmx had bound the field, and no search would start.
+        section.get_by_label("Rechercher un article").press_sequentially(search, delay=60)
         expect(section.locator("#materiel-q-resultat")).to_have_text("1 article trouvé.")
         section.get_by_label("Quantité").fill(quantity)
         section.get_by_role("button", name="Ajouter le matériel").click()
