@@ -303,3 +303,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Production stack (deploy/README.md « Mise en production »): `manage.py upgrade` (patrimoine/deploy)
+# backs up into BACKUP_DIR before migrating; STATIC_ROOT is where nginx serves /static/ from; static
+# files get hashed names and a gzip copy (nginx's gzip_static).
+INSTALLED_APPS += ["patrimoine.deploy"]
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(STATIC_ROOT)))
+BACKUP_DIR = env_str("BACKUP_DIR", "")
+if PRODUCTION:
+    STORAGES["staticfiles"] = {"BACKEND": "patrimoine.deploy.storage.GzipManifestStaticFilesStorage"}
