@@ -89,3 +89,10 @@ vendor:
 
 clean:
 	rm -rf var/static
+
+## nginx: Debian's nginx for the production-stack test (patrimoine/deploy/tests/test_production_stack.py)
+.PHONY: nginx
+test: nginx
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx >/dev/null)
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || (echo "nginx is missing: apt-get install nginx" && exit 1)

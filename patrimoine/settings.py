@@ -312,3 +312,15 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(STATIC_ROOT)))
 BACKUP_DIR = env_str("BACKUP_DIR", "")
 if PRODUCTION:
     STORAGES["staticfiles"] = {"BACKEND": "patrimoine.deploy.storage.GzipManifestStaticFilesStorage"}
+# Outgoing e-mail over SMTP (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend): Django's
+# SMTP mailer needs its server in OPTIONS. Default: a relay on the machine itself (nullmailer, postfix).
+if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {
+        "host": env_str("EMAIL_HOST", "localhost"),
+        "port": env_int("EMAIL_PORT", 25),
+        "username": env_str("EMAIL_HOST_USER", ""),
+        "password": env_str("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
+        "timeout": env_int("EMAIL_TIMEOUT_SECONDS", 10),
+    }
