@@ -13,16 +13,18 @@ import io
 import time
 import zlib
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import joblib
 import numpy as np
-import sklearn
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import SGDClassifier
 
 from patrimoine.intake.models import fold
+
+if TYPE_CHECKING:
+    from sklearn.linear_model import SGDClassifier
 
 ENGINE_VERSION = "2"
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -87,6 +89,10 @@ class TriageModel:
     """The vectoriser and the two classifiers; picklable with joblib."""
 
     def __init__(self, *, seed: int = 0):
+        # scikit-learn (and the parts of SciPy it pulls in) is imported when a model is built, not when
+        # a process starts: every web worker and command would pay a second of CPU for it.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         self.seed = seed
         self.char = TfidfVectorizer(
             analyzer="char_wb",
@@ -109,7 +115,9 @@ class TriageModel:
         self.priority = self._classifier()
         self.info: dict = {}
 
-    def _classifier(self) -> SGDClassifier:
+    def _classifier(self) -> "SGDClassifier":
+        from sklearn.linear_model import SGDClassifier
+
         return SGDClassifier(loss="log_loss", alpha=2e-5, max_iter=12, tol=None, random_state=self.seed)
 
     def _features(self, texts: list[str], *, fit: bool = False):
@@ -322,7 +330,7 @@ def evaluate(model: TriageModel, rows: list[tuple[str, str, str]]) -> dict:
 
 def starter_fingerprint() -> str:
     digest = hashlib.sha256(CORPUS.read_bytes())
-    digest.update(f"{ENGINE_VERSION}/{sklearn.__version__}".encode())
+    digest.update(f"{ENGINE_VERSION}/{version('scikit-learn')}".encode())
     return digest.hexdigest()[:12]
 
 

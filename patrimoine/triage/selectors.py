@@ -11,8 +11,6 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django_scopes import scopes_disabled
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
 
 from patrimoine.intake.models import WorkRequest, fold
 from patrimoine.organisations.models import Trade
@@ -202,6 +200,9 @@ def probable_duplicates(access, work_request: WorkRequest, *, limit: int = 3) ->
     if not near:
         return []
     texts = [fold(work_request.description)] + [fold(c.description) for c, _ in near]
+    from sklearn.feature_extraction.text import TfidfVectorizer  # imported on use (engine.py says why)
+    from sklearn.metrics.pairwise import cosine_similarity
+
     matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(texts)
     scores = cosine_similarity(matrix[0], matrix[1:])[0]
     found = [
@@ -248,6 +249,9 @@ def estimate_for(organisation_id, trade_id, text: str, *, neighbours: int = 15, 
         return None
     if len(orders) > neighbours:
         texts = [fold(text)] + [fold(f"{o['title']} {o['description']}") for o in orders]
+        from sklearn.feature_extraction.text import TfidfVectorizer  # imported on use (engine.py says why)
+        from sklearn.metrics.pairwise import cosine_similarity
+
         matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(texts)
         scores = cosine_similarity(matrix[0], matrix[1:])[0]
         order = sorted(range(len(orders)), key=lambda i: -scores[i])[:neighbours]

@@ -33,7 +33,7 @@ ANSWERED = {200, 301, 302}
 
 
 @pytest.fixture
-def fresh_database(django_db_setup, django_db_blocker):
+def fresh_database(transactional_db, django_db_blocker):
     """A new database, copied from the migrated test database (a `migrate` from nothing costs
     twenty seconds of CPU): its URL."""
     with django_db_blocker.unblock():
@@ -103,6 +103,13 @@ class Hammer(threading.Thread):
             time.sleep(0.05)
 
 
+def https_session(cert) -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # loopback: no proxy, and REQUESTS_CA_BUNDLE would replace our certificate
+    session.verify = str(cert)
+    return session
+
+
 def sign_in(session: requests.Session, base: str) -> requests.Response:
     page = session.get(f"{base}/compte/connexion/")
     form = stack.Forms(page.text).posting_here()
@@ -117,6 +124,7 @@ def test_upgrade_then_rolling_restarts_behind_nginx_answer_every_request(fresh_d
             pytest.fail(message)
         pytest.skip(message)
     env = production_env(tmp_path, fresh_database)
+    T0 = time.monotonic()  # TEMP
     run = {"cwd": stack.ROOT, "env": env, "capture_output": True, "text": True, "timeout": 600}
 
     # The previous schema, with data; an upgrade whose backup fails stops before migrating.
@@ -127,6 +135,7 @@ def test_upgrade_then_rolling_restarts_behind_nginx_answer_every_request(fresh_d
     assert "La sauvegarde a échoué : rien n'a été migré." in state["refused"]
     assert sorted(state["pending_after_refusal"]) == sorted(state["unapplied"])
 
+    print("LAP setup", round(time.monotonic() - T0, 1), flush=True)  # TEMP
     # The upgrade: backup, the missing migrations, static files; the report says so.
     upgrade = subprocess.run([sys.executable, "manage.py", "upgrade"], **run)
     assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
@@ -138,6 +147,7 @@ def test_upgrade_then_rolling_restarts_behind_nginx_answer_every_request(fresh_d
     backup = next((tmp_path / "sauvegardes").glob("avant-mise-a-jour-*"))
     assert (backup / "manifest.json").exists() and (backup / "database.dump").exists()
 
+    print("LAP upgrade", round(time.monotonic() - T0, 1), flush=True)  # TEMP
     # The stack: two app servers of two workers, the job worker, nginx in front (HTTPS).
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -164,13 +174,12 @@ def test_upgrade_then_rolling_restarts_behind_nginx_answer_every_request(fresh_d
         for port in app_ports:
             stack.wait_healthy(port, processes[f"web-{port}"])
 
+        print("LAP healthy", round(time.monotonic() - T0, 1), flush=True)  # TEMP
         base = f"https://127.0.0.1:{https_port}"
         statuses = []
-        person = requests.Session()
-        person.verify = str(cert)
+        person = https_session(cert)
         person.hooks["response"].append(lambda answer, **kwargs: statuses.append((answer.url, answer.status_code)))
-        watcher = requests.Session()
-        watcher.verify = str(cert)
+        watcher = https_session(cert)
         assert sign_in(watcher, base).status_code == 200
         hammer = Hammer(watcher, f"{base}/bons/")
         hammer.start()
@@ -190,6 +199,7 @@ def test_upgrade_then_rolling_restarts_behind_nginx_answer_every_request(fresh_d
 
         restart(app_ports[0])
 
+        print("LAP restart1", round(time.monotonic() - T0, 1), flush=True)  # TEMP
         # A work order through the real form.
         page = person.get(f"{base}/bons/nouveau/")
         form = stack.Forms(page.text).posting_here()
@@ -206,6 +216,7 @@ def test_upgrade_then_rolling_restarts_behind_nginx_answer_every_request(fresh_d
 
         restart(app_ports[1])
 
+        print("LAP restart2", round(time.monotonic() - T0, 1), flush=True)  # TEMP
         # A background job: the preventive generation, run by the worker process.
         page = person.get(f"{base}/maintenance/generation/")
         form = stack.Forms(page.text).posting_here()
@@ -217,6 +228,7 @@ def test_upgrade_then_rolling_restarts_behind_nginx_answer_every_request(fresh_d
             time.sleep(0.5)
         assert "Vérification des extincteurs — École Jules Ferry" in person.get(f"{base}/bons/").text
 
+        print("LAP job", round(time.monotonic() - T0, 1), flush=True)  # TEMP
         hammer.done.set()
         hammer.join(60)
         failures = [(during, outcome) for during, outcome in hammer.results if outcome not in ANSWERED]
