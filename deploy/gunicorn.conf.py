@@ -37,6 +37,9 @@ forwarded_allow_ips = "127.0.0.1,::1"
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# No control socket (gunicornc): systemd and signals drive the instances, and several instances of
+# one user would share its default path.
+control_socket_disable = True
 
 
 def post_worker_init(worker):

@@ -109,13 +109,21 @@ def start_nginx(prefix: Path, site: str, log) -> subprocess.Popen:
     return subprocess.Popen([*command, "-g", "daemon off;"], stdout=log, stderr=subprocess.STDOUT)
 
 
-def start_gunicorn(port: int, env: dict, log) -> subprocess.Popen:
+def listening_socket() -> socket.socket:
+    """What systemd's patrimoine-web@PORT.socket holds: a listening socket that outlives the gunicorn
+    serving it, so connections made while it restarts wait for the next one instead of failing."""
+    return socket.create_server(("127.0.0.1", 0), backlog=1024)
+
+
+def start_gunicorn(listener: socket.socket, env: dict, log) -> subprocess.Popen:
+    fd = listener.fileno()
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "--bind", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "--bind", f"fd://{fd}"],
         cwd=ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        pass_fds=(fd,),
     )
 
 

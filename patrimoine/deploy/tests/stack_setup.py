@@ -1,5 +1,5 @@
 """Run by the production-stack test, in its own process on the fresh database (DATABASE_URL):
-load a little data with the project's factories, take the schema back to the previous one (every
+migrate it if empty, load a little data with the project's factories, take the schema back to the previous one (every
 migration of ours that nothing depends on is unapplied), then try `upgrade` with a broken backup key
 and check it changed nothing. Prints what it did as JSON.
 
@@ -30,6 +30,7 @@ def main(backup_dir: str) -> dict:
     from patrimoine.organisations.models import Membership
     from patrimoine.testing import factories
 
+    call_command("migrate", verbosity=0)  # nothing to do on a copy of the test database
     load_reference_data()
     with scopes_disabled():
         org = factories.organisation("Nesmy")
