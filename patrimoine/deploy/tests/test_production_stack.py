@@ -146,6 +146,7 @@ def test_upgrade_then_rolling_restarts_behind_nginx_answer_every_request(fresh_d
     assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
     report = upgrade.stdout
     assert f"Version : inconnue (première mise à jour) → {code_version()}" in report
+    assert "Configuration (check --deploy) : aucune erreur, 0 avertissement" in report
     assert f"Migrations appliquées ({len(state['unapplied'])}) :" in report
     assert all(f"    - {name}\n" in report for name in state["unapplied"])
     assert re.search(r"Fichiers statiques : 0 modifiés, [1-9]\d* nouveaux, 0 supprimés", report), report
@@ -249,6 +250,7 @@ def test_upgrade_then_rolling_restarts_behind_nginx_answer_every_request(fresh_d
         assert asset.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         assert asset.headers["X-Content-Type-Options"] == "nosniff"
         assert "max-age=31536000" in asset.headers["Strict-Transport-Security"]
+        assert asset.headers["X-Frame-Options"] == "DENY"
         # HTTP goes to HTTPS; the media folder is never public; each request has its id in the log.
         plain = requests.get(f"http://127.0.0.1:{http_port}/bons/", allow_redirects=False, timeout=10)
         assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
