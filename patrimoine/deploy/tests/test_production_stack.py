@@ -100,7 +100,7 @@ class Hammer(threading.Thread):
                 outcome = self.session.get(self.url, allow_redirects=False, timeout=60).status_code
             except requests.RequestException as error:
                 outcome = repr(error)
-            self.results.append((during, outcome))
+            self.results.append((during or self.restarting, outcome))  # a restart at its start or end
             time.sleep(0.2)
 
 
