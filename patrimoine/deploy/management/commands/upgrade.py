@@ -59,7 +59,16 @@ class Command(BaseCommand):
                     _("La sauvegarde a échoué : rien n'a été migré. %(error)s") % {"error": error}
                 ) from error
 
-        call_command("migrate", interactive=False, verbosity=0, stdout=self.stdout, stderr=self.stderr)
+        try:
+            call_command("migrate", interactive=False, verbosity=0, stdout=self.stdout, stderr=self.stderr)
+        except Exception as error:  # noqa: BLE001 — whatever failed, say where the backup is
+            raise CommandError(
+                _(
+                    "Une migration a échoué : %(error)s\nLes migrations appliquées avant elle le restent. "
+                    "La sauvegarde d'avant la mise à jour : %(backup)s (manage.py restore)."
+                )
+                % {"error": error, "backup": report.backup or _("aucune (--no-backup)")}
+            ) from error
         report.migrations = pending
         left = upgrade.pending_migrations()
         if left:
