@@ -19,6 +19,7 @@ def main(backup_dir: str) -> dict:
 
     django.setup()
     from django.core.management import CommandError, call_command
+    from django.db.migrations.exceptions import IrreversibleError
     from django.db.migrations.loader import MigrationLoader
     from django.utils import timezone
     from django_scopes import scopes_disabled
@@ -60,7 +61,13 @@ def main(backup_dir: str) -> dict:
     )
     for app, name in leaves:
         parent = next(p.key for p in graph.node_map[app, name].parents if p.key[0] == app)
-        call_command("migrate", app, parent[1], verbosity=0)
+        try:
+            call_command("migrate", app, parent[1], verbosity=0)
+        except IrreversibleError as error:
+            raise SystemExit(
+                f"{app}.{name} n'est pas réversible : donnez un reverse_code à ses RunPython "
+                "(RunPython.noop au besoin), le test de la pile de production la défait puis la rejoue."
+            ) from error
     unapplied = [f"{app}.{name}" for app, name in leaves]
 
     os.environ["BACKUP_KEY"] = "pas-une-cle-fernet"
