@@ -24,6 +24,7 @@ import requests
 from django.db import connection, connections
 
 from patrimoine.deploy.version import code_version
+from patrimoine.testing import factories
 from patrimoine.trust.backup import pg_admin_connection
 
 from . import stack
@@ -31,6 +32,16 @@ from . import stack
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the production stack runs on PostgreSQL")
 
 ANSWERED = {200, 301, 302}
+
+
+@pytest.fixture
+def nginx():
+    """Debian's nginx, installed by `make nginx`: missing in CI is a failure, not a skip."""
+    if not stack.nginx_binary():
+        message = "nginx introuvable : installez le paquet Debian « nginx » (make nginx)."
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 @pytest.fixture
@@ -120,16 +131,11 @@ class Session(requests.Session):
 def sign_in(session: requests.Session, base: str) -> requests.Response:
     page = session.get(f"{base}/compte/connexion/")
     form = stack.Forms(page.text).posting_here()
-    fields = {**form["fields"], "username": "gestionnaire.nesmy", "password": "motdepasse-test"}
+    fields = {**form["fields"], "username": "gestionnaire.nesmy", "password": factories.PASSWORD}
     return session.post(page.url, data=fields, headers={"Referer": page.url})
 
 
-def test_upgrade_then_rolling_restarts_behind_nginx_answer_every_request(fresh_database, tmp_path):
-    if not stack.nginx_binary():
-        message = "nginx introuvable : installez le paquet Debian « nginx » (make nginx)."
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+def test_upgrade_then_rolling_restarts_behind_nginx_answer_every_request(nginx, fresh_database, tmp_path):
     env = production_env(tmp_path, fresh_database)
     run = {"cwd": stack.ROOT, "env": env, "capture_output": True, "text": True, "timeout": 600}
 
@@ -137,7 +143,7 @@ def test_upgrade_then_rolling_restarts_behind_nginx_answer_every_request(fresh_d
     setup = subprocess.run([sys.executable, "-m", "patrimoine.deploy.tests.stack_setup", env["BACKUP_DIR"]], **run)
     assert setup.returncode == 0, setup.stderr
     state = json.loads(setup.stdout.strip().splitlines()[-1])
-    assert "core.0002_audit_chain" in state["unapplied"]
+    assert state["unapplied"]  # e.g. core.0002_audit_chain: the audit trail's trigger, dropped and made again
     assert "La sauvegarde a échoué : rien n'a été migré." in state["refused"]
     assert sorted(state["pending_after_refusal"]) == sorted(state["unapplied"])
 
@@ -252,7 +258,7 @@ def test_upgrade_then_rolling_restarts_behind_nginx_answer_every_request(fresh_d
         assert "max-age=31536000" in asset.headers["Strict-Transport-Security"]
         assert asset.headers["X-Frame-Options"] == "DENY"
         # HTTP goes to HTTPS; the media folder is never public; each request has its id in the log.
-        plain = requests.get(f"http://127.0.0.1:{http_port}/bons/", allow_redirects=False, timeout=10)
+        plain = Session(cert).get(f"http://127.0.0.1:{http_port}/bons/", allow_redirects=False)
         assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
         assert person.get(f"{base}/media/x.pdf").status_code == 404
         assert re.search(r" rid=[0-9a-f]{32} ", (tmp_path / "nginx" / "patrimoine.access.log").read_text())
