@@ -169,7 +169,7 @@ def database_size(using: str = "default") -> int | None:
 
 @dataclass(frozen=True)
 class Usage:
-    organisations: list  # active organisations with members / active_members annotations
+    organisations: list  # active organisations, annotated with member_count and active_member_count
     users: int
     active_users: int
     active_days: int = ACTIVE_DAYS
@@ -182,8 +182,8 @@ def usage(now: datetime | None = None) -> Usage:
     organisations = list(
         Organisation.objects.filter(is_active=True)
         .annotate(
-            members=Count("memberships", filter=Q(memberships__is_active=True), distinct=True),
-            active_members=Count(
+            member_count=Count("memberships", filter=Q(memberships__is_active=True), distinct=True),
+            active_member_count=Count(
                 "memberships",
                 filter=Q(memberships__is_active=True, memberships__user__last_login__gte=since),
                 distinct=True,
