@@ -62,7 +62,8 @@ def test_field_sync_operations_are_counted_by_answer(client, f):
         {"type": "temps"},  # no id, no order: invalid
         {"id": str(uuid.uuid4()), "type": "controle", "order": str(uuid.uuid4()), "item": str(uuid.uuid4())},
     ]
-    response = client.post("/terrain/api/sync/", json.dumps({"operations": operations}), content_type="application/json")
+    body = json.dumps({"operations": operations})
+    response = client.post("/terrain/api/sync/", body, content_type="application/json")
     assert [r["status"] for r in response.json()["results"]] == ["invalide", "refuse"]
     assert (counted("invalide"), counted("refuse")) == (before[0] + 1, before[1] + 1)
 

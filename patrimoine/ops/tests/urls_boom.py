@@ -3,7 +3,8 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from patrimoine.urls import handler500, urlpatterns as project_urls  # noqa: F401 — handler500 is looked up here
+from patrimoine.urls import handler500  # noqa: F401 — handler500 is looked up here
+from patrimoine.urls import urlpatterns as project_urls
 
 
 @login_not_required
