@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.db.models import Count, Min, Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -77,6 +78,16 @@ def disk_free(path: Path) -> tuple[int, int]:
     return usage.free, usage.total
 
 
+def duration(seconds: float) -> str:
+    """« 42 s », « 25 min », « 3 h 05 »."""
+    seconds = int(seconds)
+    if seconds < 120:
+        return _("%(n)d s") % {"n": seconds}
+    if seconds < 3600:
+        return _("%(n)d min") % {"n": seconds // 60}
+    return _("%(h)d h %(m)02d") % {"h": seconds // 3600, "m": seconds % 3600 // 60}
+
+
 def close_broken_connection() -> None:
     try:
         connection.close()
@@ -117,10 +128,10 @@ def check_queue(database_ok: bool = True) -> Check:
         close_broken_connection()
         return Check("queue", False, _("illisible"), _("La file des tâches n'est pas lisible."))
     limit = settings.OPS_QUEUE_MAX_LAG_SECONDS
-    detail = _("%(depth)d en attente, la plus ancienne depuis %(wait)d s (au plus %(limit)d s)") % {
+    detail = _("%(depth)d en attente, la plus ancienne depuis %(wait)s (au plus %(limit)s)") % {
         "depth": backlog.depth,
-        "wait": backlog.oldest_wait_seconds,
-        "limit": limit,
+        "wait": duration(backlog.oldest_wait_seconds),
+        "limit": duration(limit),
     }
     if limit and backlog.oldest_wait_seconds > limit:
         return Check(
@@ -141,16 +152,15 @@ def check_disk() -> Check:
         free, _total = disk_free(Path(settings.MEDIA_ROOT))
     except OSError:
         return Check("disk", False, _("illisible"), _("L'espace disque des fichiers n'est pas lisible."))
-    minimum = settings.OPS_DISK_MIN_FREE_MB
-    free_mb = free // (1024 * 1024)
-    detail = _("%(free)d Mo libres pour les fichiers (au moins %(minimum)d Mo)") % {"free": free_mb, "minimum": minimum}
-    if free_mb < minimum:
+    minimum = settings.OPS_DISK_MIN_FREE_MB * 1024 * 1024
+    sizes = {"free": filesizeformat(free), "minimum": filesizeformat(minimum)}
+    detail = _("%(free)s libres pour les fichiers (au moins %(minimum)s)") % sizes
+    if free < minimum:
         return Check(
             "disk",
             False,
             detail,
-            _("Espace disque faible pour les fichiers : %(free)d Mo libres, %(minimum)d Mo au moins attendus.")
-            % {"free": free_mb, "minimum": minimum},
+            _("Espace disque faible pour les fichiers : %(free)s libres, %(minimum)s au moins attendus.") % sizes,
         )
     return Check("disk", True, detail)
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from patrimoine.ops.checks import QueueBacklog, disk_free, queue_backlog, readiness
+from patrimoine.ops.checks import QueueBacklog, disk_free, duration, queue_backlog, readiness
 from patrimoine.ops.models import BackupRecord
 from patrimoine.organisations.models import Organisation
 
@@ -214,6 +214,13 @@ class InstanceState:
     usage: Usage
     checks: list
     alerts: list[str] = field(default_factory=list)
+
+    @property
+    def queue_wait(self) -> str:
+        return _("%(wait)s (alerte au-delà de %(limit)s)") % {
+            "wait": duration(self.queue.backlog.oldest_wait_seconds),
+            "limit": duration(self.max_lag_seconds),
+        }
 
     @property
     def queue_lagging(self) -> bool:

@@ -38,7 +38,7 @@ def test_a_queue_waiting_too_long_makes_readyz_unhealthy(client, settings):
     assert response.status_code == 503
     checks = response.json()["checks"]
     assert checks["queue"]["ok"] is False
-    assert checks["queue"]["detail"].startswith("1 en attente, la plus ancienne depuis 1200")
+    assert checks["queue"]["detail"] == "1 en attente, la plus ancienne depuis 20 min (au plus 5 min)"
     assert checks["database"]["ok"] is True
 
 
