@@ -96,14 +96,18 @@ def close_broken_connection() -> None:
 
 
 def check_database() -> Check:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        close_broken_connection()
-        return Check("database", False, _("injoignable"), _("La base de données ne répond pas."))
-    return Check("database", True, _("répond"))
+    """SELECT 1, twice at most: a persistent connection (CONN_MAX_AGE) that PostgreSQL dropped when it
+    restarted fails once; it is closed and a new one tried before the database is called down."""
+    for _attempt in range(2):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except DatabaseError:
+            close_broken_connection()
+            continue
+        return Check("database", True, _("répond"))
+    return Check("database", False, _("injoignable"), _("La base de données ne répond pas."))
 
 
 def check_cache() -> Check:

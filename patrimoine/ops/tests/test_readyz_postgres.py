@@ -60,7 +60,8 @@ def app_server(request, tmp_path):
     subprocess.run(migrate, cwd=settings.BASE_DIR, env=environment, check=True, timeout=300)  # noqa: S603
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 — our own manage.py
-        [*manage, "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{port}"],
+        # One thread, like a gunicorn sync worker: its database connection lives across requests.
+        [*manage, "runserver", "--noreload", "--nothreading", "--skip-checks", f"127.0.0.1:{port}"],
         cwd=settings.BASE_DIR,
         env=environment,
         stdout=subprocess.PIPE,
@@ -98,6 +99,12 @@ def test_readyz_turns_unhealthy_when_postgresql_stops_and_healthy_when_it_return
     assert status == 200, body
     assert all(check["ok"] for check in json.loads(body)["checks"].values())
 
+    # PostgreSQL restarted between two requests: the app server's connection is dead, /readyz
+    # replaces it rather than calling the database down.
+    throwaway_postgres.stop()
+    throwaway_postgres.start()
+    assert get(f"{app_server}/readyz")[0] == 200
+
     # Metrics in multiprocess mode (gunicorn's): this server's requests are there, by view and status.
     status, body = get(f"{app_server}/metrics")
     assert status == 200
@@ -108,5 +115,5 @@ def test_readyz_turns_unhealthy_when_postgresql_stops_and_healthy_when_it_return
     }
     responses = "django_http_responses_total_by_status_view_method_total"
     assert samples[(responses, (("method", "GET"), ("status", "503"), ("view", "ops:readyz")))] == 1
-    assert samples[(responses, (("method", "GET"), ("status", "200"), ("view", "ops:readyz")))] == 2
+    assert samples[(responses, (("method", "GET"), ("status", "200"), ("view", "ops:readyz")))] == 3
     assert samples[("patrimoine_jobs_queue_depth", ())] == 0
