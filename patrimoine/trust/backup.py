@@ -32,6 +32,8 @@ from django.db import connection, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from patrimoine.ops.services import backup_record
+
 FORMAT_VERSION = 1
 CHUNK = 8 * 1024 * 1024
 MANIFEST = "manifest.json"
@@ -301,7 +303,10 @@ def backup(folder: Path | str, *, key: bytes | None = None, using: str = "defaul
     if key:
         manifest["mac"] = _mac(manifest, key)
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
-    return Result(folder, time.perf_counter() - started, manifest)
+    seconds = time.perf_counter() - started
+    # The instance page (« État de l'instance ») shows the last backup and its age.
+    backup_record(folder=folder.resolve(), manifest=manifest, seconds=seconds, using=using)
+    return Result(folder, seconds, manifest)
 
 
 def read_manifest(folder: Path, key: bytes | None) -> dict:
