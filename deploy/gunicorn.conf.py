@@ -3,7 +3,7 @@
     gunicorn --config deploy/gunicorn.conf.py --bind 127.0.0.1:8001
 
 Settings from the environment file (deploy/patrimoine.env.example): GUNICORN_WORKERS,
-GUNICORN_TIMEOUT, GUNICORN_GRACEFUL_TIMEOUT, GUNICORN_MAX_REQUESTS.
+GUNICORN_TIMEOUT, GUNICORN_GRACEFUL_TIMEOUT, GUNICORN_MAX_REQUESTS, GUNICORN_LOG_LEVEL.
 
 The application is not preloaded in the master: each worker imports it, so a reload (SIGHUP,
 `systemctl reload`) or a restart runs the new code, and a worker that dies takes nothing with it.
@@ -13,6 +13,16 @@ A worker warms up (URLs, templates' first imports) before accepting requests: an
 
 import gc
 import os
+import sys
+from pathlib import Path
+
+# The application's folder (the one above deploy/), whatever the current directory.
+chdir = str(Path(__file__).resolve().parent.parent)
+sys.path.insert(0, chdir)
+
+# Prometheus's multiprocess mode (PROMETHEUS_MULTIPROC_DIR, set by patrimoine-web@.service): a worker
+# that exits leaves its counters to /metrics' sum (README « Exploitation »).
+from patrimoine.ops.gunicorn import child_exit  # noqa: E402, F401
 
 wsgi_app = "patrimoine.wsgi:application"
 proc_name = "patrimoine"

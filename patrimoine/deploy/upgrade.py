@@ -8,9 +8,9 @@ from pathlib import Path
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core import checks
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from patrimoine.deploy.models import Upgrade
+from patrimoine.ops.selectors import pending_migrations  # noqa: F401 — the command's step, shared with the instance page
 
 
 def configuration_issues(*, production: bool) -> tuple[list, list]:
@@ -20,13 +20,6 @@ def configuration_issues(*, production: bool) -> tuple[list, list]:
     blocking = {(i.id, i.msg) for i in (issues if production else checks.run_checks()) if i.level >= checks.ERROR}
     errors = [i for i in issues if (i.id, i.msg) in blocking]
     return errors, [i for i in issues if (i.id, i.msg) not in blocking]
-
-
-def pending_migrations() -> list[str]:
-    """The migrations `migrate` would apply, in order, as `app.name`."""
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    return [f"{migration.app_label}.{migration.name}" for migration, backwards in plan if not backwards]
 
 
 def previous_version() -> str:

@@ -1,27 +1,9 @@
-"""The version of the running code: the release number of pyproject.toml and, in a git checkout,
-the commit (so two installs of the same release built from different commits tell apart)."""
+"""The version of the running code, as `manage.py upgrade` reports and records it: the release number
+of pyproject.toml and the deployed commit, from the instance page's own reading (patrimoine/ops)."""
 
-import subprocess  # noqa: S404 — git is the tool that knows the commit
-import tomllib
-from functools import lru_cache
-
-from django.conf import settings
+from patrimoine.ops.selectors import version
 
 
-@lru_cache(maxsize=1)
 def code_version() -> str:
-    base = settings.BASE_DIR
-    release = tomllib.loads((base / "pyproject.toml").read_text())["project"]["version"]
-    try:
-        done = subprocess.run(  # noqa: S603
-            # safe.directory: the code may belong to root while the service user runs this
-            ["git", "-c", "safe.directory=*", "-C", str(base), "rev-parse", "--short=12", "HEAD"],  # noqa: S607
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return release
-    commit = done.stdout.strip()
-    return f"{release} ({commit})" if done.returncode == 0 and commit else release
+    current = version()
+    return f"{current['number']} ({current['commit']})" if current["commit"] else current["number"]

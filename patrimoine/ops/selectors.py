@@ -82,7 +82,8 @@ def version() -> dict:
     if not commit and shutil.which("git"):
         try:
             done = subprocess.run(  # noqa: S603 — fixed arguments
-                ["git", "rev-parse", "--short=12", "HEAD"],  # noqa: S607 — git from PATH, like an operator would
+                # safe.directory: the code belongs to root, the service user reads it (deploy/README.md)
+                ["git", "-c", "safe.directory=*", "rev-parse", "--short=12", "HEAD"],  # noqa: S607 — git from PATH
                 cwd=settings.BASE_DIR,
                 capture_output=True,
                 text=True,

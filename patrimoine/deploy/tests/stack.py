@@ -115,12 +115,15 @@ def listening_socket() -> socket.socket:
     return socket.create_server(("127.0.0.1", 0), backlog=1024)
 
 
-def start_gunicorn(listener: socket.socket, env: dict, log) -> subprocess.Popen:
+def start_gunicorn(listener: socket.socket, env: dict, metrics: Path, log) -> subprocess.Popen:
+    """gunicorn on deploy/gunicorn.conf.py, with an empty metrics folder as systemd's RuntimeDirectory."""
+    shutil.rmtree(metrics, ignore_errors=True)
+    metrics.mkdir(parents=True)
     fd = listener.fileno()
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "--bind", f"fd://{fd}"],
         cwd=ROOT,
-        env=env,
+        env={**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics)},
         stdout=log,
         stderr=subprocess.STDOUT,
         pass_fds=(fd,),

@@ -9,6 +9,7 @@ NOT_FOR_OPERATORS = {"SQLITE_TEST_NAME"}  # the test harness's
 READERS = {
     ROOT / "patrimoine" / "settings.py": r'env_(?:str|bool|int|list)\("([A-Z0-9_]+)"',
     ROOT / "patrimoine" / "trust" / "backup.py": r'os\.environ\.get\("([A-Z0-9_]+)"',
+    ROOT / "patrimoine" / "ops" / "metrics.py": r'os\.environ\.get\("([A-Z0-9_]+)"',
     DEPLOY / "gunicorn.conf.py": r'os\.environ\.get\("([A-Z0-9_]+)"',
     DEPLOY / "backup.sh": r"\$\{([A-Z0-9_]+)",
 }

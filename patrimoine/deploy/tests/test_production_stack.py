@@ -183,7 +183,7 @@ def test_upgrade_then_rolling_restarts_behind_nginx_answer_every_request(nginx, 
         """SIGTERM (gunicorn finishes the requests it holds), then the new one starts booting."""
         hammer.restarting = web[i]
         assert stack.stop(processes[web[i]]) == 0
-        start(web[i], stack.start_gunicorn, listeners[i], env)
+        start(web[i], stack.start_gunicorn, listeners[i], env, tmp_path / web[i])
 
     def restart_ends(i):
         stack.wait_healthy(listeners[i].getsockname()[1], processes[web[i]])
@@ -192,7 +192,7 @@ def test_upgrade_then_rolling_restarts_behind_nginx_answer_every_request(nginx, 
     try:
         start("nginx", stack.start_nginx, tmp_path / "nginx", site)
         for name, listener in zip(web, listeners, strict=True):
-            start(name, stack.start_gunicorn, listener, env)
+            start(name, stack.start_gunicorn, listener, env, tmp_path / name)
         start("worker", stack.start_worker, env)
         for name, listener in zip(web, listeners, strict=True):
             stack.wait_healthy(listener.getsockname()[1], processes[name])
@@ -261,7 +261,15 @@ def test_upgrade_then_rolling_restarts_behind_nginx_answer_every_request(nginx, 
         plain = Session(cert).get(f"http://127.0.0.1:{http_port}/bons/", allow_redirects=False)
         assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
         assert person.get(f"{base}/media/x.pdf").status_code == 404
-        assert re.search(r" rid=[0-9a-f]{32} ", (tmp_path / "nginx" / "patrimoine.access.log").read_text())
+        # The request id nginx makes reaches Django (its logs, its answer) and is in nginx's log line.
+        rid = listing.headers["X-Request-ID"]
+        assert re.fullmatch(r"[0-9a-f]{32}", rid)
+        assert f" rid={rid} " in (tmp_path / "nginx" / "patrimoine.access.log").read_text()
+        # Metrics: never through the site; on each instance, summed over its workers.
+        assert person.get(f"{base}/metrics").status_code == 404
+        port = listeners[0].getsockname()[1]
+        metrics = Session(cert).get(f"http://127.0.0.1:{port}/metrics").text
+        assert "django_http_requests_latency_seconds_by_view_method_bucket" in metrics
     finally:
         for process in processes.values():
             stack.stop(process)
