@@ -36,11 +36,28 @@ def public_replies_box(context, work_requests):
     reports = list(
         PublicReport.objects.filter(work_request__in=[w.pk for w in work_requests])
         .select_related("work_request")
-        .prefetch_related("replies")
+        .prefetch_related("replies", "messages")
     )
     return {
         "reports": reports,
         "can_reply": access is not None and access.has("portal.reply"),
         "form": ReplyForm(),
         "next": request.get_full_path(),
+    }
+
+
+@register.inclusion_tag("portal/partials/citizen_bar.html", takes_context=True)
+def citizen_bar(context):
+    """The signed-in citizen (name, « Mes signalements », sign out), or the optional sign-in link."""
+    from django.conf import settings
+
+    from patrimoine.portal import citizen
+
+    request = context.get("request")
+    return {
+        "request": request,
+        "person": citizen.current(request) if request is not None else None,
+        "enabled": citizen.enabled(),
+        "label": settings.CITIZEN_OIDC_BUTTON_LABEL,
+        "csrf_token": context.get("csrf_token"),
     }
