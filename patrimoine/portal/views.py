@@ -166,7 +166,9 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         "public": True,
     }
     response = render(request, "portal/track.html", context)
-    response["Referrer-Policy"] = "no-referrer"  # the token must not leak to another site
+    # The token must not leak to another site; same-origin (not no-referrer, which makes the browser
+    # send « Origin: null ») keeps the page's own forms (the citizen's sign-out) passing the CSRF check.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -54,10 +54,12 @@ def citizen_bar(context):
     from patrimoine.portal import citizen
 
     request = context.get("request")
+    match = getattr(request, "resolver_match", None)
     return {
         "request": request,
         "person": citizen.current(request) if request is not None else None,
-        "enabled": citizen.enabled(),
+        # « Mes signalements » has its own sign-in button: not twice on the same page.
+        "enabled": citizen.enabled() and not (match and match.view_name == "portal:my-reports"),
         "label": settings.CITIZEN_OIDC_BUTTON_LABEL,
         "csrf_token": context.get("csrf_token"),
     }

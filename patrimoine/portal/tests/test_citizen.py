@@ -142,7 +142,9 @@ def test_signing_out_keeps_the_reports_and_forgetting_unlinks_them(client, commu
     assert not CitizenIdentity.objects.exists()
     with scopes_disabled():
         report = PublicReport.objects.get()
-        assert report.citizen is None and client.get(f"/suivi/{report.token}/").status_code == 200
+        assert report.citizen is None
+        tracking = client.get(f"/suivi/{report.token}/")
+        assert tracking.status_code == 200 and tracking["Referrer-Policy"] == "same-origin"  # no token leak
         assert AuditEntry.objects.filter(action="citizen_identity.delete").count() == 1
 
 
