@@ -109,9 +109,10 @@ def test_a_citizen_signs_in_files_a_report_and_finds_it_a_second_citizen_does_no
     other.close()
 
     assert CitizenIdentity.objects.count() == 2
-    assert get_user_model().objects.count() == users_before and not Membership.objects.filter(
-        user__email__endswith="example.net"
-    ).exists()
+    assert (
+        get_user_model().objects.count() == users_before
+        and not Membership.objects.filter(user__email__endswith="example.net").exists()
+    )
 
 
 def test_the_counter_texts_the_receipt_and_the_link_opens_the_tracking_page(

@@ -101,7 +101,8 @@ def test_agent_texts_the_receipt_through_the_gateway_and_it_is_in_the_history(cl
     assert len(gateway.received) == 1
     sent = gateway.received[0]
     assert sent["headers"]["Authorization"] == f"Bearer {TOKEN}" and sent["path"] == "/v1/sms"
-    assert sent["body"]["recipients"] == ["+33612345678"] and sent["body"]["message"]["from"] == settings.DEFAULT_FROM_SMS
+    assert sent["body"]["recipients"] == ["+33612345678"]
+    assert sent["body"]["message"]["from"] == settings.DEFAULT_FROM_SMS
     text = sent["body"]["message"]["text"]
     assert report.work_request.reference in text and f"/suivi/{report.token}/" in text and len(text) <= 160
     page = response.content.decode()
@@ -148,11 +149,15 @@ def test_no_sms_without_consent_or_to_another_communes_report(client, login, wor
         assert not CitizenMessage.objects.exists()
 
 
-def test_a_person_who_wants_no_contact_is_never_texted(client, login, world):
+def test_a_person_who_wants_no_contact_is_never_texted(client, login, world, settings):
     login(world["agent"])
-    _counter(client, preferred_channel="aucun", contact_consent=None, contact_name="", contact_phone="", sms_consent=None)
+    _counter(client, preferred_channel="aucun")  # the box « SMS » ticked, but « ne souhaite pas être recontacté(e) »
     report = _report()
     assert not report.sms_consent and report.preferred_channel == PublicReport.Channel.NONE
+    assert "Envoyer par SMS" not in client.get(f"/accueil/{report.pk}/recu/").content.decode()
+    with sms_gateway(settings) as gateway:
+        client.post(f"/accueil/{report.pk}/recu/sms/")
+    assert gateway.received == []
 
 
 def test_the_demo_writes_the_sms_to_a_file(client, login, world, settings, tmp_path):
