@@ -178,7 +178,9 @@ def delete_expired_citizen_identities(*, now=None) -> int:
     from patrimoine.portal.services import citizen_identity_forget
 
     now = now or timezone.now()
-    days = settings.PERSONAL_DATA_RETENTION_DAYS["citizen_identity"]
+    days = settings.PERSONAL_DATA_RETENTION_DAYS.get("citizen_identity")
+    if not days:  # no period configured: nothing is deleted automatically
+        return 0
     expired = CitizenIdentity.objects.filter(last_login_at__lt=now - timedelta(days=days))
     count = 0
     for identity in expired.iterator():
