@@ -132,7 +132,7 @@ class CounterReportForm(ContactFields):
         widget=forms.RadioSelect,
     )
     sms_consent = forms.BooleanField(
-        label=_("La personne accepte de recevoir le reçu par SMS sur son mobile."),
+        label=_("Elle accepte aussi de recevoir le reçu par SMS sur son mobile."),
         required=False,
     )
     field_order = [
