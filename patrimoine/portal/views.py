@@ -317,6 +317,9 @@ def reply(request: HttpRequest, pk) -> HttpResponse:
 
 
 def _safe_next(request: HttpRequest, value: str) -> str:
+    """Back where the person was on this site after signing in; « Mes signalements » otherwise."""
+    if value.startswith(reverse("portal:citizen-sign-out")):
+        value = ""  # signing in from « Vous êtes déconnecté(e) »: not a place to come back to
     if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}) and value.startswith("/"):
         return value
     return reverse("portal:my-reports")

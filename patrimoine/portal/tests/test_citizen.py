@@ -85,6 +85,8 @@ def test_the_authorization_request_uses_pkce_state_and_nonce(client, configured,
     # An unsafe « suivant » is ignored: back to « Mes signalements » after the sign-in.
     client.get("/signaler/connexion/", {"suivant": "https://ailleurs.example.com/"})
     assert client.session["citizen_next"] == "/signaler/mes-signalements/"
+    client.get("/signaler/connexion/", {"suivant": "//ailleurs.example.com/x"})
+    assert client.session["citizen_next"] == "/signaler/mes-signalements/"
 
 
 def test_a_callback_with_a_forged_state_signs_nobody_in(client, configured):
