@@ -118,3 +118,7 @@ def browser_login(page, username, password=factories.PASSWORD):
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state()
+
+
+# The real OpenID Connect provider (agents' SSO and citizens' sign-in): `oidc_provider`, `citizen_sso`.
+pytest_plugins = ["patrimoine.testing.oidc"]

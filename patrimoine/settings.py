@@ -351,3 +351,58 @@ if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
         "use_ssl": env_bool("EMAIL_USE_SSL", False),
         "timeout": env_int("EMAIL_TIMEOUT_SECONDS", 10),
     }
+
+# Citizen sign-in (optional, FranceConnect-like OpenID Connect, authlib): a second client, separate
+# from the agents' SSO above. On when CITIZEN_OIDC_CLIENT_ID is set. Citizens get no User and no
+# Membership: their identity lives in the portal's session (patrimoine/portal/citizen.py).
+CITIZEN_OIDC_CLIENT_ID = env_str("CITIZEN_OIDC_CLIENT_ID", "")
+CITIZEN_OIDC_ENABLED = bool(CITIZEN_OIDC_CLIENT_ID)
+CITIZEN_OIDC_CLIENT_SECRET = env_str("CITIZEN_OIDC_CLIENT_SECRET", "")
+CITIZEN_OIDC_ISSUER = env_str("CITIZEN_OIDC_ISSUER", "")
+CITIZEN_OIDC_AUTHORIZATION_ENDPOINT = env_str("CITIZEN_OIDC_AUTHORIZATION_ENDPOINT", "")
+CITIZEN_OIDC_TOKEN_ENDPOINT = env_str("CITIZEN_OIDC_TOKEN_ENDPOINT", "")
+CITIZEN_OIDC_USERINFO_ENDPOINT = env_str("CITIZEN_OIDC_USERINFO_ENDPOINT", "")
+CITIZEN_OIDC_JWKS_ENDPOINT = env_str("CITIZEN_OIDC_JWKS_ENDPOINT", "")
+CITIZEN_OIDC_END_SESSION_ENDPOINT = env_str("CITIZEN_OIDC_END_SESSION_ENDPOINT", "")
+CITIZEN_OIDC_SIGN_ALGO = env_str("CITIZEN_OIDC_SIGN_ALGO", "RS256")
+CITIZEN_OIDC_SCOPES = env_str("CITIZEN_OIDC_SCOPES", "openid email")  # minimal: sub + email (given_name optional)
+CITIZEN_OIDC_EXTRA_AUTH_PARAMS = dict(
+    parse_qsl(env_str("CITIZEN_OIDC_EXTRA_AUTH_PARAMS", ""))
+)  # e.g. acr_values=eidas1
+CITIZEN_OIDC_BUTTON_LABEL = env_str("CITIZEN_OIDC_BUTTON_LABEL", "FranceConnect")
+CITIZEN_OIDC_TIMEOUT = env_int("CITIZEN_OIDC_TIMEOUT_SECONDS", 10)
+if CITIZEN_OIDC_ENABLED:
+    _missing = [
+        name
+        for name, value in {
+            "CITIZEN_OIDC_CLIENT_SECRET": CITIZEN_OIDC_CLIENT_SECRET,
+            "CITIZEN_OIDC_ISSUER": CITIZEN_OIDC_ISSUER,
+            "CITIZEN_OIDC_AUTHORIZATION_ENDPOINT": CITIZEN_OIDC_AUTHORIZATION_ENDPOINT,
+            "CITIZEN_OIDC_TOKEN_ENDPOINT": CITIZEN_OIDC_TOKEN_ENDPOINT,
+            "CITIZEN_OIDC_USERINFO_ENDPOINT": CITIZEN_OIDC_USERINFO_ENDPOINT,
+            "CITIZEN_OIDC_JWKS_ENDPOINT": CITIZEN_OIDC_JWKS_ENDPOINT,
+        }.items()
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"CITIZEN_OIDC_CLIENT_ID est défini : il manque {', '.join(_missing)}.")
+    _op = urlsplit(CITIZEN_OIDC_END_SESSION_ENDPOINT or CITIZEN_OIDC_ISSUER)
+    SECURE_CSP["form-action"].append(f"{_op.scheme}://{_op.netloc}")  # sign-out redirects to the provider
+# A citizen identity unused for this long is deleted (its reports stay, unlinked).
+PERSONAL_DATA_RETENTION_DAYS["citizen_identity"] = env_int("RETENTION_CITIZEN_IDENTITY_DAYS", 3 * 365)
+
+# SMS (django-sms, pluggable backends): the counter texts the receipt to a person who agreed. The demo
+# writes messages to var/sms/; production uses the generic HTTPS gateway (patrimoine/portal/texting.py):
+# SMS_BACKEND=patrimoine.portal.texting.HttpGatewayBackend, SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN and a JSON
+# body template whose strings may hold $to, $text and $sender.
+SMS_BACKEND = env_str("SMS_BACKEND", "sms.backends.filebased.SmsBackend")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms"))
+DEFAULT_FROM_SMS = env_str("SMS_SENDER", "PATRIMOINE")  # alphanumeric sender: 11 characters at most
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_AUTH_HEADER = env_str("SMS_GATEWAY_AUTH_HEADER", "Authorization")
+SMS_GATEWAY_AUTH_SCHEME = env_str("SMS_GATEWAY_AUTH_SCHEME", "Bearer")
+SMS_GATEWAY_TEMPLATE = env_str("SMS_GATEWAY_TEMPLATE", '{"to": "$to", "text": "$text", "sender": "$sender"}')
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT_SECONDS", 10)
+if SMS_BACKEND == "patrimoine.portal.texting.HttpGatewayBackend" and not SMS_GATEWAY_URL:
+    raise ImproperlyConfigured("SMS_BACKEND est la passerelle HTTP : SMS_GATEWAY_URL doit être défini.")

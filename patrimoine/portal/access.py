@@ -11,6 +11,9 @@ from patrimoine.organisations.models import Organisation
 from patrimoine.organisations.permissions import PUBLIC_ROLE
 
 NOBODY = Access(user=None, role=PUBLIC_ROLE)
+# /signaler/<word>/ pages of the signed-in citizen, not an organisation's portal: they see no
+# organisation (« Mes signalements » reads the citizen's own reports, portal/selectors.py).
+CITIZEN_WORDS = frozenset({"connexion", "deconnexion", "mes-signalements"})
 
 
 def public_access_for(organisation: Organisation) -> Access:
@@ -21,6 +24,8 @@ def public_access_for(organisation: Organisation) -> Access:
 def public_access(path: str) -> Access:
     """The public access for a portal path, or one that sees nothing (the view then answers 404)."""
     key = path[len("/signaler/") :].split("/", 1)[0] if path.startswith("/signaler/") else ""
+    if key in CITIZEN_WORDS:
+        return NOBODY
     if key:
         organisation = Organisation.objects.filter(slug=key, is_active=True).first()
         return public_access_for(organisation) if organisation is not None else NOBODY

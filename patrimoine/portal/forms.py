@@ -9,6 +9,7 @@ from patrimoine.assets.models import Building
 from patrimoine.intake.models import Urgency
 from patrimoine.portal.categories import CATEGORIES
 from patrimoine.portal.models import PublicReport
+from patrimoine.portal.texting import MOBILE_ERROR, french_mobile
 
 CATEGORY_CHOICES = [(c.code, c.label) for c in CATEGORIES]
 
@@ -130,6 +131,10 @@ class CounterReportForm(ContactFields):
         initial=PublicReport.Channel.PHONE,
         widget=forms.RadioSelect,
     )
+    sms_consent = forms.BooleanField(
+        label=_("Elle accepte aussi de recevoir le reçu par SMS sur son mobile."),
+        required=False,
+    )
     field_order = [
         "categorie",
         "batiment",
@@ -142,6 +147,7 @@ class CounterReportForm(ContactFields):
         "contact_address",
         "preferred_channel",
         "contact_consent",
+        "sms_consent",
     ]
 
     def __init__(self, *args, organisation=None, **kwargs):
@@ -154,6 +160,13 @@ class CounterReportForm(ContactFields):
             "La personne accepte que ses coordonnées soient gardées pour la recontacter à propos de cette demande."
         )
         self.fields["batiment"].queryset = Building.objects.filter(organisation=organisation).order_by("name")
+        self.fields["contact_phone"].help_text = _("Un mobile (06, 07) permet d'envoyer le reçu par SMS.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("sms_consent") and french_mobile(data.get("contact_phone", "")) is None:
+            self.add_error("contact_phone", MOBILE_ERROR)
+        return data
 
 
 class ReplyForm(forms.Form):

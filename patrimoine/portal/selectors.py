@@ -8,11 +8,12 @@ from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
+from django_scopes import scopes_disabled
 
 from patrimoine.assets.models import Building
 from patrimoine.intake.models import WorkRequest, fold
 from patrimoine.organisations.access import Access
-from patrimoine.portal.models import PublicReply, PublicReport
+from patrimoine.portal.models import CitizenMessage, PublicReply, PublicReport
 from patrimoine.workorders.models import WorkOrder
 
 NEARBY_METRES = 150
@@ -144,3 +145,21 @@ def to_call_back(access: Access) -> QuerySet[PublicReport]:
         .filter(Q(called_back_at__isnull=True) | Q(last_news_at__gt=F("called_back_at")))
         .order_by("created_at")
     )
+
+
+def citizen_reports(identity) -> QuerySet[PublicReport]:
+    """« Mes signalements »: the reports a signed-in citizen filed, in every organisation of the instance.
+
+    The one portal read outside the middleware's one-organisation scope: the row-level key is the
+    citizen's own identity, so nobody else's report can come back (tested with two citizens)."""
+    with scopes_disabled():
+        return (
+            PublicReport.objects.filter(citizen=identity, organisation__is_active=True)
+            .select_related("organisation", "work_request__building", "work_request__work_order")
+            .order_by("-created_at")
+        )
+
+
+def citizen_messages(report: PublicReport) -> QuerySet[CitizenMessage]:
+    """What was sent to the person about this report (receipts by e-mail or SMS), oldest first."""
+    return CitizenMessage.objects.filter(report=report).select_related("sent_by").order_by("created_at")

@@ -1,10 +1,12 @@
 """Writes of the portal: a citizen's report (online or at a counter), a « +1 », a public reply, a
-call-back done, a receipt sent. Requests are filed through `intake.services.work_request_create`;
-this app only adds the public side (token, contact, consent) in the same transaction."""
+call-back done, a receipt sent (e-mail or SMS), a citizen identity signed in or forgotten. Requests are
+filed through `intake.services.work_request_create`; this app only adds the public side (token,
+contact, consent) in the same transaction."""
 
 import io
 from decimal import Decimal
 
+import sms
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
@@ -15,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from patrimoine.core.errors import DomainError, PermissionRefused
@@ -23,8 +26,9 @@ from patrimoine.intake.models import WorkRequest
 from patrimoine.intake.services import work_request_create
 from patrimoine.organisations.access import Access
 from patrimoine.organisations.models import Trade
+from patrimoine.portal import texting
 from patrimoine.portal.categories import category_of
-from patrimoine.portal.models import PublicReply, PublicReport
+from patrimoine.portal.models import CitizenIdentity, CitizenMessage, PublicReply, PublicReport
 from patrimoine.portal.notify import citizen_notify, tracking_url
 
 PHOTO_MAX_PX = 1600
@@ -64,8 +68,12 @@ def photo_resize(uploaded: UploadedFile) -> UploadedFile:
     return SimpleUploadedFile(f"{stem}.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
-def _contact_checked(*, name: str, email: str, phone: str, address: str, consent: bool, channel: str) -> dict:
+def _contact_checked(
+    *, name: str, email: str, phone: str, address: str, consent: bool, channel: str, sms_consent: bool = False
+) -> dict:
     name, email, phone, address = (v.strip() for v in (name or "", email or "", phone or "", address or ""))
+    if sms_consent and texting.french_mobile(phone) is None:
+        raise DomainError(str(texting.MOBILE_ERROR))
     if channel not in PublicReport.Channel.values:
         raise DomainError(_("Choisissez comment la personne souhaite être recontactée."))
     if (name or email or phone or address) and not consent:
@@ -86,6 +94,7 @@ def _contact_checked(*, name: str, email: str, phone: str, address: str, consent
         "contact_address": address[:300],
         "contact_consent": bool(consent),
         "preferred_channel": channel,
+        "sms_consent": bool(consent and sms_consent and channel != PublicReport.Channel.NONE),
     }
 
 
@@ -106,13 +115,16 @@ def public_report_create(
     contact_address: str = "",
     contact_consent: bool = False,
     preferred_channel: str = "",
+    sms_consent: bool = False,
     urgency: str = "normale",
+    citizen: CitizenIdentity | None = None,
 ) -> PublicReport:
     """File a citizen's report: online (public access) or at a counter (an agent's access, channel « guichet »).
 
     The request is filed by intake's service (reference, checks, audit); the report keeps the
     tracking token and the person's contact — only with consent. The citizen's acknowledgement
-    (with the tracking link) leaves on commit when an e-mail address was given."""
+    (with the tracking link) leaves on commit when an e-mail address was given. Filed by a signed-in
+    citizen (`citizen`), the report is linked to that identity (« Mes signalements »)."""
     chosen = category_of(category)
     if chosen is None:
         raise DomainError(_("Choisissez ce qui ne va pas : une des catégories proposées."))
@@ -130,6 +142,7 @@ def public_report_create(
         address=contact_address,
         consent=contact_consent,
         channel=preferred_channel,
+        sms_consent=sms_consent,
     )
     if (latitude is None) != (longitude is None):
         raise DomainError(_("La position est incomplète : indiquez l'adresse à la place."))
@@ -162,6 +175,7 @@ def public_report_create(
         work_request=work_request,
         category=chosen.code,
         filed_by=access.user if at_counter else None,
+        citizen=None if at_counter else citizen,
         last_news_at=timezone.now(),
         **contact,
     )
@@ -170,7 +184,12 @@ def public_report_create(
         action="public_report.create",
         target=report,
         message=work_request.reference,
-        data={"category": chosen.code, "channel": contact["preferred_channel"], "counter": at_counter},
+        data={
+            "category": chosen.code,
+            "channel": contact["preferred_channel"],
+            "counter": at_counter,
+            "signed_in": report.citizen_id is not None,
+        },
     )
     citizen_notify(work_request, "received", report=report)
     return report
@@ -236,7 +255,118 @@ def receipt_send(*, access: Access, report: PublicReport) -> None:
         to=[report.contact_email],
         reply_to=[report.organisation.email] if report.organisation.email else None,
     ).send()
-    audit_record(actor=access.user, action="public_report.receipt_sent", target=report)
+    with transaction.atomic():
+        CitizenMessage.objects.create(
+            organisation=report.organisation,
+            report=report,
+            channel=CitizenMessage.Channel.EMAIL,
+            recipient=_masked_email(report.contact_email),
+            outcome=CitizenMessage.Outcome.SENT,
+            sent_by=access.user,
+        )
+        audit_record(
+            actor=access.user, action="public_report.receipt_sent", target=report, data={"channel": "courriel"}
+        )
+
+
+def _masked_email(email: str) -> str:
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}•••@{domain}"
+
+
+def receipt_sms_number(report: PublicReport) -> str | None:
+    """The mobile number (E.164) the receipt may be texted to, or None: the person must have agreed to
+    be contacted and to SMS, not have asked for no contact at all, and have given a French mobile."""
+    if not (report.contact_consent and report.sms_consent):
+        return None
+    if report.preferred_channel == PublicReport.Channel.NONE:
+        return None
+    return texting.french_mobile(report.contact_phone)
+
+
+def receipt_send_sms(*, access: Access, report: PublicReport) -> CitizenMessage:
+    """Text the receipt (reference and tracking link) to the person who agreed to SMS.
+
+    Refusals change nothing (DomainError). Once tried, the sending is in the request's history
+    (`CitizenMessage`, number masked) and the audit trail, sent or failed (the gateway's answer)."""
+    if not access.can("portal.counter", report):
+        raise PermissionRefused(_("Votre rôle ne permet pas cette action ici."))
+    if not (report.contact_consent and report.sms_consent) or report.preferred_channel == PublicReport.Channel.NONE:
+        raise DomainError(
+            _("La personne n'a pas accepté de recevoir des SMS : imprimez le reçu ou envoyez-le par courriel.")
+        )
+    number = texting.french_mobile(report.contact_phone)
+    if number is None:
+        raise DomainError(str(texting.MOBILE_ERROR))
+    work_request = report.work_request
+    text = texting.receipt_text(
+        organisation_name=report.organisation.name, reference=work_request.reference, url=tracking_url(report)
+    )
+    outcome, detail = CitizenMessage.Outcome.SENT, ""
+    try:
+        sms.Message(text, settings.DEFAULT_FROM_SMS, [number]).send()
+    except texting.SmsGatewayError as error:
+        outcome, detail = CitizenMessage.Outcome.FAILED, str(error)[:200]
+    with transaction.atomic():
+        message = CitizenMessage.objects.create(
+            organisation=report.organisation,
+            report=report,
+            channel=CitizenMessage.Channel.SMS,
+            recipient=texting.masked(number),
+            outcome=outcome,
+            detail=detail,
+            sent_by=access.user,
+        )
+        audit_record(
+            actor=access.user,
+            action="public_report.receipt_sms",
+            target=report,
+            message=f"{message.recipient} — {message.get_outcome_display()}",
+            data={"channel": "sms", "outcome": outcome, "length": len(text)},
+        )
+    return message
+
+
+# --- Citizen identity (optional sign-in through the citizen identity provider) ------------------
+
+
+def citizen_identity_sign_in(*, issuer: str, claims: dict) -> CitizenIdentity:
+    """The identity of a person the provider vouched for: found by issuer + hashed `sub` (never by
+    e-mail), created on first sign-in; keeps only the e-mail and the given name, if sent."""
+    subject = str(claims.get("sub") or "")
+    if not issuer or not subject:
+        raise DomainError(_("Le fournisseur d'identité n'a pas donné d'identifiant : connexion refusée."))
+    email = str(claims.get("email") or "")[:254]
+    identity, _created = CitizenIdentity.objects.update_or_create(
+        issuer=issuer,
+        subject_hash=CitizenIdentity.hash_subject(subject),
+        defaults={
+            "email": email if "@" in email else "",
+            "given_name": str(claims.get("given_name") or "")[:150],
+            "last_login_at": timezone.now(),
+        },
+    )
+    return identity
+
+
+@transaction.atomic
+def citizen_identity_forget(*, identity: CitizenIdentity, reason: str = "demande") -> int:
+    """Delete the identity (the person's request, or the retention period): its reports stay, unlinked
+    and still followed by their tracking links. Returns how many reports were unlinked."""
+    with scopes_disabled():  # the person's reports, in every organisation
+        count = PublicReport.objects.filter(citizen=identity).update(citizen=None)
+    identity_id = str(identity.pk)
+    identity.delete()
+    audit_record(
+        actor=None,
+        action="citizen_identity.delete",
+        target_type="portal.citizenidentity",
+        target_id=identity_id,
+        message=_("Identité citoyenne supprimée (%(reason)s), %(n)s signalements détachés")
+        % {"reason": reason, "n": count},
+        data={"reports": count, "reason": reason},
+    )
+    return count
 
 
 def tracking_path(report: PublicReport) -> str:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from patrimoine.core.errors import DomainError, PermissionRefused
 from patrimoine.intake.selectors import get_work_request_for, request_progress
-from patrimoine.portal import selectors, services
+from patrimoine.portal import citizen, selectors, services, texting
 from patrimoine.portal.categories import CATEGORIES, category_of
 from patrimoine.portal.forms import CitizenReportForm, CounterReportForm, ReplyForm, WhereForm
 from patrimoine.portal.notify import tracking_url
@@ -89,15 +90,17 @@ def report(request: HttpRequest, org: str) -> HttpResponse:
                         contact_email=clean["contact_email"],
                         contact_phone=clean["contact_phone"],
                         contact_consent=clean["contact_consent"],
+                        citizen=citizen.current(request),
                     )
                 except DomainError as error:
                     form.add_error(None, error.message)
                 else:
                     return redirect(reverse("portal:track", kwargs={"token": created.token}) + "?nouveau=1")
         else:
-            form = CitizenReportForm(
-                initial={**{k: source.get(k, "") for k in ("categorie", "lieu", "lat", "lon")}}, places=places
-            )
+            initial = {k: source.get(k, "") for k in ("categorie", "lieu", "lat", "lon")}
+            if person := citizen.current(request):
+                initial["contact_email"] = person.email  # signed in: the e-mail the provider gave
+            form = CitizenReportForm(initial=initial, places=places)
     elif request.method == "POST":
         raise Http404
     context = {
@@ -109,6 +112,7 @@ def report(request: HttpRequest, org: str) -> HttpResponse:
         "categories": CATEGORIES,
         "category": category_of(where.cleaned_data["categorie"]) if form is not None else None,
         "public": True,
+        "citizen_person": citizen.current(request),
         **_map_context(),
     }
     return render(request, "portal/report.html", context, status=400 if form is not None and form.errors else 200)
@@ -162,7 +166,9 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         "public": True,
     }
     response = render(request, "portal/track.html", context)
-    response["Referrer-Policy"] = "no-referrer"  # the token must not leak to another site
+    # The token must not leak to another site; same-origin (not no-referrer, which makes the browser
+    # send « Origin: null ») keeps the page's own forms (the citizen's sign-out) passing the CSRF check.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -203,6 +209,7 @@ def counter(request: HttpRequest) -> HttpResponse:
                 contact_address=data["contact_address"],
                 contact_consent=data["contact_consent"],
                 preferred_channel=data["preferred_channel"],
+                sms_consent=data["sms_consent"],
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -223,6 +230,8 @@ def receipt(request: HttpRequest, pk) -> HttpResponse:
         "url": tracking_url(report),
         "place": selectors.place_label(report.work_request),
         "category": category_of(report.category),
+        "sms_number": texting.national(number) if (number := services.receipt_sms_number(report)) else "",
+        "sent": selectors.citizen_messages(report),
     }
     return render(request, "portal/receipt.html", context)
 
@@ -237,6 +246,27 @@ def receipt_send(request: HttpRequest, pk) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Le reçu a été envoyé à %(email)s.") % {"email": report.contact_email})
+    return redirect("portal:receipt", pk=report.pk)
+
+
+@require_POST
+def receipt_sms(request: HttpRequest, pk) -> HttpResponse:
+    """« Envoyer par SMS »: the reference and the tracking link, to the mobile the person gave."""
+    access = _require_counter(request)
+    report = selectors.get_report_for(access, pk)
+    try:
+        sent = services.receipt_send_sms(access=access, report=report)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if sent.outcome == sent.Outcome.SENT:
+            messages.success(request, _("Le reçu a été envoyé par SMS au %(number)s.") % {"number": sent.recipient})
+        else:
+            messages.error(
+                request,
+                _("Le SMS n'est pas parti (%(detail)s) : réessayez plus tard ou imprimez le reçu.")
+                % {"detail": sent.detail},
+            )
     return redirect("portal:receipt", pk=report.pk)
 
 
@@ -281,3 +311,87 @@ def reply(request: HttpRequest, pk) -> HttpResponse:
     else:
         messages.success(request, _("Réponse publiée sur la page de suivi du demandeur."))
     return redirect(target)
+
+
+# --- Optional citizen sign-in and « Mes signalements » ------------------------------------------
+
+
+def _safe_next(request: HttpRequest, value: str) -> str:
+    """Back where the person was on this site after signing in; « Mes signalements » otherwise."""
+    if value.startswith(reverse("portal:citizen-sign-out")):
+        value = ""  # signing in from « Vous êtes déconnecté(e) »: not a place to come back to
+    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}) and value.startswith("/"):
+        return value
+    return reverse("portal:my-reports")
+
+
+@login_not_required
+@require_GET
+def citizen_sign_in(request: HttpRequest) -> HttpResponse:
+    """« Se connecter avec FranceConnect »: off (404) unless CITIZEN_OIDC_CLIENT_ID is set."""
+    if not citizen.enabled():
+        raise Http404
+    return citizen.sign_in_redirect(request, _safe_next(request, request.GET.get("suivant", "")))
+
+
+@login_not_required
+@require_GET
+def citizen_callback(request: HttpRequest) -> HttpResponse:
+    if not citizen.enabled():
+        raise Http404
+    try:
+        claims = citizen.sign_in_claims(request)
+        identity = services.citizen_identity_sign_in(issuer=settings.CITIZEN_OIDC_ISSUER, claims=claims)
+    except (citizen.SignInFailed, DomainError):
+        messages.error(
+            request,
+            _("La connexion avec %(label)s n'a pas abouti. Réessayez, ou signalez sans vous connecter.")
+            % {"label": settings.CITIZEN_OIDC_BUTTON_LABEL},
+        )
+        return redirect("portal:my-reports")
+    return redirect(citizen.signed_in(request, identity))
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def citizen_sign_out(request: HttpRequest) -> HttpResponse:
+    """POST: forget the citizen here, then at the provider (RP-initiated logout). GET: « déconnecté(e) »."""
+    if request.method == "POST":
+        provider_logout = citizen.sign_out(request)
+        return redirect(provider_logout or reverse("portal:citizen-sign-out"))
+    citizen.signed_out_back(request)
+    return render(request, "portal/signed_out.html", {"person": citizen.current(request)})
+
+
+@login_not_required
+@require_GET
+def my_reports(request: HttpRequest) -> HttpResponse:
+    """« Mes signalements »: the signed-in citizen's own reports, each linking to its tracking page."""
+    person = citizen.current(request)
+    rows, page = [], None
+    if person is not None:
+        page = Paginator(selectors.citizen_reports(person), 20).get_page(request.GET.get("page"))
+        rows = [(r, request_progress(r.work_request), category_of(r.category)) for r in page.object_list]
+    context = {
+        "person": person,
+        "rows": rows,
+        "page_obj": page,
+        "sign_in_enabled": citizen.enabled(),
+        "sign_in_label": settings.CITIZEN_OIDC_BUTTON_LABEL,
+    }
+    return render(request, "portal/my_reports.html", context)
+
+
+@login_not_required
+@require_POST
+def citizen_forget(request: HttpRequest) -> HttpResponse:
+    """« Supprimer mon identifiant »: the identity goes, the reports stay (followed by their links)."""
+    person = citizen.current(request)
+    if person is not None:
+        services.citizen_identity_forget(identity=person, reason=_("à la demande de la personne"))
+        messages.success(
+            request,
+            _("Votre identifiant a été supprimé. Vos signalements restent suivis par leurs liens de suivi."),
+        )
+    provider_logout = citizen.sign_out(request)
+    return redirect(provider_logout or reverse("portal:citizen-sign-out"))

@@ -56,6 +56,9 @@ EXTERNAL_KEYS = {**SHELLS, "workorders.workorder": ("reference",), "stock.store"
 SOFT_REFERENCES = {"core.auditentry": ("target_type", "target_id")}
 # Plain UUID columns that hold the id of an owned row (no foreign key): remapped with it.
 UUID_REFERENCES = {("stock.stockmovement", "material_line_id"): "costs.materialline"}
+# Links to a person's sign-in on THIS instance, not the collectivité's data: left out of the archive
+# (the report is imported unlinked; the citizen identity itself belongs to no organisation).
+NOT_EXPORTED = frozenset({("portal.publicreport", "citizen")})
 
 
 @dataclass
@@ -142,7 +145,7 @@ def _columns(model, owned: set[str]) -> list[Column]:
             generic[private.fk_field] = private.ct_field
     columns = []
     for f in model._meta.concrete_fields:
-        if f.primary_key:
+        if f.primary_key or (_label(model), f.name) in NOT_EXPORTED:
             continue
         if f.is_relation:
             target = _label(f.related_model)

@@ -19,12 +19,13 @@ from django_scopes import scopes_disabled
 from patrimoine.core.tests.test_isolation_matrix import LIST_URLS, SECRET, _build_world, _kwargs_for, _patterns
 from patrimoine.intake.models import WorkRequest
 from patrimoine.organisations.models import Membership
-from patrimoine.portal.models import PublicReply
-from patrimoine.portal.tests.matrix import venansault_report
+from patrimoine.portal.models import CitizenIdentity, CitizenMessage, PublicReply, PublicReport
+from patrimoine.portal.tests.matrix import sign_in_citizen, venansault_citizen, venansault_report
 
 Role = Membership.Role
 ANONYMOUS = "anonyme"
 SUPERUSER = "superutilisateur"
+CITIZEN = "citoyen"  # signed in through the citizen identity provider: a session, not a User
 
 # Files, feeds and APIs, not pages (rendering a PDF costs seconds): never audited.
 NOT_PAGES = re.compile(r"(\.pdf|/pdf/|\.ics|\.csv|\.xlsx|format=|export=|/api/|sw\.js|manifest|\.json)")
@@ -63,6 +64,12 @@ def build_world(f):
     with scopes_disabled():  # the citizen's request follows the order: its page shows the public replies
         WorkRequest.objects.filter(pk=report.work_request_id).update(work_order=o["order"], status="acceptee")
         PublicReply.objects.create(organisation=o["venansault"], report=report, text="Intervention prévue jeudi.")
+        # A mobile and SMS consent (the receipt offers « Envoyer par SMS »), one receipt already texted.
+        PublicReport.objects.filter(pk=report.pk).update(contact_phone="06 12 34 56 78", sms_consent=True)
+        CitizenMessage.objects.create(
+            organisation=o["venansault"], report=report, channel="sms", recipient="06 •• •• •• 78", outcome="envoye"
+        )
+    users[CITIZEN] = venansault_citizen(o, SECRET)  # « Mes signalements » lists this report
     return o, users
 
 
@@ -119,9 +126,7 @@ def html_pages(o: dict, users: dict) -> list[Page]:
     seen: set[tuple[str, str]] = set()
     pages = []
     for role, user in [(ANONYMOUS, None), *users.items()]:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
+        client = signed_in_client(user)
         for url, name in urls.items():
             if NOT_PAGES.search(url) or (role == SUPERUSER and not name.startswith("ops:")):
                 continue
@@ -141,8 +146,17 @@ def html_pages(o: dict, users: dict) -> list[Page]:
     return pages
 
 
-def session_cookie(live_server_url: str, user) -> list[dict]:
+def signed_in_client(user) -> Client:
+    """A test client signed in as `user`: an agent (Django login) or a citizen (portal session)."""
     client = Client()
-    client.force_login(user)
+    if isinstance(user, CitizenIdentity):
+        sign_in_citizen(client, user)
+    elif user is not None:
+        client.force_login(user)
+    return client
+
+
+def session_cookie(live_server_url: str, user) -> list[dict]:
+    client = signed_in_client(user)
     cookie = client.cookies["sessionid"]
     return [{"name": "sessionid", "value": cookie.value, "url": live_server_url}]

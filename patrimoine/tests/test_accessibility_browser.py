@@ -128,9 +128,12 @@ def test_every_page_for_every_role_has_no_axe_violation(f, browser, live_server)
         "/accessibilite/",
         "/accueil/a-rappeler/",
         f"/signaler/{objects['venansault'].slug}/",
+        "/signaler/mes-signalements/",
+        "/signaler/deconnexion/",
     ):
         assert any(url.split("?")[0] == must for url in visited), f"{must} is not audited"
     assert any(url.startswith("/suivi/") for url in visited)
+    assert any(p.role == "citoyen" and p.url == "/signaler/mes-signalements/" for p in pages)  # signed in
     found = []
     by_role: dict[str, list] = {}
     for page in pages:

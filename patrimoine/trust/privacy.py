@@ -73,6 +73,24 @@ PERSONAL_DATA: tuple[Processing, ...] = (
         ),
     ),
     Processing(
+        code="identites_citoyennes",
+        name=gettext_lazy("Connexion des citoyens au portail de signalement"),
+        purpose=gettext_lazy(
+            "Permettre à une personne qui se connecte (facultatif, fournisseur d'identité citoyen) de "
+            "retrouver ses signalements et de pré-remplir son adresse électronique."
+        ),
+        legal_basis=gettext_lazy("Consentement de la personne, qui choisit de se connecter (art. 6.1.a RGPD)."),
+        subjects=gettext_lazy("Citoyens qui se connectent au portail."),
+        model="portal.CitizenIdentity",
+        fields=("subject_hash", "email", "given_name", "last_login_at"),
+        recipients=gettext_lazy("Personne d'autre : ni les agents ni les collectivités ne consultent ces identités."),
+        retention_key="citizen_identity",
+        retention_note=gettext_lazy(
+            "Supprimée automatiquement (chaque jour) après une période sans connexion, ou plus tôt par la "
+            "personne elle-même (« Supprimer mon identifiant ») ; ses signalements restent, détachés"
+        ),
+    ),
+    Processing(
         code="journal",
         name=gettext_lazy("Journal d'audit"),
         purpose=gettext_lazy("Prouver qui a fait quoi, détecter et analyser les incidents de sécurité."),
@@ -151,6 +169,24 @@ def anonymise_expired_requests(*, now=None) -> dict[int, int]:
             )
             done[org_id] = count
     return done
+
+
+def delete_expired_citizen_identities(*, now=None) -> int:
+    """Delete the citizen identities unused for longer than the retention period (the same code path
+    as the person's own « Supprimer mon identifiant »: their reports stay, unlinked)."""
+    from patrimoine.portal.models import CitizenIdentity
+    from patrimoine.portal.services import citizen_identity_forget
+
+    now = now or timezone.now()
+    days = settings.PERSONAL_DATA_RETENTION_DAYS.get("citizen_identity")
+    if not days:  # no period configured: nothing is deleted automatically
+        return 0
+    expired = CitizenIdentity.objects.filter(last_login_at__lt=now - timedelta(days=days))
+    count = 0
+    for identity in expired.iterator():
+        citizen_identity_forget(identity=identity, reason=_("durée de conservation dépassée"))
+        count += 1
+    return count
 
 
 # --- A person's rights ---------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ from patrimoine.trust import privacy
 
 @task
 def anonymise_expired_personal_data() -> dict:
-    """Daily: blank the requester's identity on requests past their retention period."""
+    """Daily: blank the requester's identity on requests past their retention period, and delete the
+    citizen sign-in identities unused for longer than theirs."""
     done = privacy.anonymise_expired_requests()
-    return {"organisations": len(done), "rows": sum(done.values())}
+    identities = privacy.delete_expired_citizen_identities()
+    return {"organisations": len(done), "rows": sum(done.values()), "citizen_identities": identities}

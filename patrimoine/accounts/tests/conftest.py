@@ -1,66 +1,9 @@
-"""A real OpenID Connect provider for the SSO tests: tools/oidc-provider (npm `oidc-provider`,
-installed by `make oidc-provider`, which `make test` runs), started on 127.0.0.1 by Node."""
-
-import shutil
-import socket
-import subprocess
-import time
-from dataclasses import dataclass
-from pathlib import Path
+"""The SSO tests use the real OpenID Connect provider of patrimoine/testing/oidc.py (a pytest plugin
+loaded by the root conftest.py: one Node process per test session, for agents and citizens alike)."""
 
 import pytest
-import requests
 
-PROVIDER_DIR = Path(__file__).resolve().parents[3] / "tools" / "oidc-provider"
-CLIENT_ID, CLIENT_SECRET = "patrimoine", "secret-de-test-patrimoine"
-
-
-@dataclass
-class Provider:
-    issuer: str
-    log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def oidc_provider(live_server, tmp_path_factory):
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("Node.js est introuvable : installez le paquet Debian « nodejs » (le fournisseur OIDC de test).")
-    if not (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
-        pytest.fail(f"oidc-provider n'est pas installé : lancez `make oidc-provider` (npm ci dans {PROVIDER_DIR}).")
-    port = _free_port()
-    issuer = f"http://127.0.0.1:{port}"
-    log = tmp_path_factory.mktemp("oidc") / "provider.log"
-    args = [
-        node,
-        str(PROVIDER_DIR / "server.js"),
-        str(port),
-        f"{live_server.url}/compte/sso/retour/",
-        f"{live_server.url}/compte/connexion/",
-    ]
-    with log.open("w") as out:
-        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, cwd=PROVIDER_DIR)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if requests.get(f"{issuer}/.well-known/openid-configuration", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Le fournisseur OIDC de test n'a pas démarré :\n{log.read_text()}")
-            time.sleep(0.1)
-        yield Provider(issuer=issuer, log=log)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+from patrimoine.testing.oidc import CLIENT_ID, CLIENT_SECRET
 
 
 @pytest.fixture

@@ -135,3 +135,6 @@ def test_oidc_discover_prints_the_settings_of_a_real_provider(oidc_provider):
     assert f"OIDC_ISSUER={oidc_provider.issuer}" in lines
     assert f"OIDC_TOKEN_ENDPOINT={oidc_provider.issuer}/token" in lines
     assert f"OIDC_END_SESSION_ENDPOINT={oidc_provider.issuer}/session/end" in lines
+    out = StringIO()
+    call_command("oidc_discover", oidc_provider.issuer, "--citoyens", stdout=out)  # the portal's sign-in
+    assert f"CITIZEN_OIDC_JWKS_ENDPOINT={oidc_provider.issuer}/jwks" in out.getvalue().splitlines()

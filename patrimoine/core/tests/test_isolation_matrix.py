@@ -405,3 +405,46 @@ def test_venansault_team_lead_does_see_his_own_data(f, client):
     ):
         response = client.get(url)
         assert response.status_code == 200 and SECRET in response.content.decode(), url
+
+
+def test_a_signed_in_citizen_reaches_no_back_office_page(f, client):
+    """A citizen signed in through the citizen identity provider is no agent: no User is logged in, so
+    every page that is not public by design (`login_not_required`) answers the login redirect, a
+    refusal or nothing — GET and POST — even for Venansault, whose report the citizen filed."""
+    from django.contrib.auth import get_user_model
+    from django.urls import Resolver404, resolve
+
+    from patrimoine.portal.tests.matrix import sign_in_citizen, venansault_citizen
+
+    world = _build_world(f)
+    o = world.objects
+    identity = venansault_citizen(o, SECRET)
+    users = get_user_model().objects.count()
+    sign_in_citizen(client, identity)
+    assert "Citoyenne" in client.get("/signaler/mes-signalements/").content.decode()  # signed in indeed
+    urls = set(_object_urls(o)) | set(LIST_URLS)
+    for name, converters in _patterns():
+        if not converters:
+            try:
+                urls.add(reverse(name))
+            except Exception:  # noqa: BLE001, S112 — a route needing arguments it does not declare
+                continue
+    before = _state(o)
+    walked, leaks = 0, []
+    for url in sorted(urls):
+        try:
+            view = resolve(url.split("?")[0]).func
+        except Resolver404:
+            continue
+        if getattr(view, "login_required", True) is False:
+            continue  # public by design: the portal, tracking, sign-in pages, token-authenticated APIs
+        walked += 1
+        for method in ("get", "post"):
+            response = getattr(client, method)(url, POST_PAYLOAD) if method == "post" else client.get(url)
+            login_redirect = response.status_code == 302 and "/compte/connexion/" in response.get("Location", "")
+            if not (login_redirect or response.status_code in (401, 403, 404, 405)):
+                leaks.append(f"{method.upper()} {url} → {response.status_code}")
+    assert walked > 100, "the citizen should have been walked through the whole back office"
+    assert leaks == [], "a signed-in citizen reaches the back office:\n" + "\n".join(leaks)
+    assert _state(o) == before
+    assert get_user_model().objects.count() == users and client.session.get("_auth_user_id") is None

@@ -36,11 +36,30 @@ def public_replies_box(context, work_requests):
     reports = list(
         PublicReport.objects.filter(work_request__in=[w.pk for w in work_requests])
         .select_related("work_request")
-        .prefetch_related("replies")
+        .prefetch_related("replies", "messages")
     )
     return {
         "reports": reports,
         "can_reply": access is not None and access.has("portal.reply"),
         "form": ReplyForm(),
         "next": request.get_full_path(),
+    }
+
+
+@register.inclusion_tag("portal/partials/citizen_bar.html", takes_context=True)
+def citizen_bar(context):
+    """The signed-in citizen (name, « Mes signalements », sign out), or the optional sign-in link."""
+    from django.conf import settings
+
+    from patrimoine.portal import citizen
+
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    return {
+        "request": request,
+        "person": citizen.current(request) if request is not None else None,
+        # « Mes signalements » has its own sign-in button: not twice on the same page.
+        "enabled": citizen.enabled() and not (match and match.view_name == "portal:my-reports"),
+        "label": settings.CITIZEN_OIDC_BUTTON_LABEL,
+        "csrf_token": context.get("csrf_token"),
     }

@@ -37,3 +37,32 @@ def portal_kwargs(view: str, params: set[str], o: dict, secret: str) -> dict | N
     if "public_report" not in o:
         o["public_report"] = venansault_report(o, secret)
     return {"pk": o["public_report"].pk}
+
+
+def venansault_citizen(o: dict, secret: str):
+    """A citizen signed in through the citizen identity provider, who filed Venansault's public report."""
+    from django.utils import timezone
+
+    from patrimoine.portal.models import CitizenIdentity
+
+    if "public_report" not in o:
+        o["public_report"] = venansault_report(o, secret)
+    identity = CitizenIdentity.objects.create(
+        issuer="https://identite.example.fr",
+        subject_hash=CitizenIdentity.hash_subject(f"citoyen-{secret}"),
+        email="citoyenne@example.net",
+        given_name="Citoyenne",
+        last_login_at=timezone.now(),
+    )
+    with scopes_disabled():
+        PublicReport.objects.filter(pk=o["public_report"].pk).update(citizen=identity)
+    return identity
+
+
+def sign_in_citizen(client, identity) -> None:
+    """What the portal's sign-in leaves in the session: the identity's id, and no Django login."""
+    from patrimoine.portal.citizen import SESSION_KEY
+
+    session = client.session
+    session[SESSION_KEY] = str(identity.pk)
+    session.save()

@@ -18,8 +18,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("issuer", help="l'issuer du fournisseur, ex. https://auth.agentconnect.gouv.fr/api/v2")
+        parser.add_argument(
+            "--citoyens",
+            action="store_true",
+            help="pour la connexion des citoyens au portail (variables CITIZEN_OIDC_*), pas celle des agents",
+        )
 
-    def handle(self, *args, issuer, **options):
+    def handle(self, *args, issuer, citoyens=False, **options):
+        prefix = "CITIZEN_" if citoyens else ""
         url = issuer.rstrip("/") + "/.well-known/openid-configuration"
         try:
             response = requests.get(url, timeout=10)
@@ -33,5 +39,5 @@ class Command(BaseCommand):
             self.stderr.write("Attention : le fournisseur n'annonce pas PKCE S256.")
         for variable, key in FIELDS.items():
             if document.get(key):
-                self.stdout.write(f"{variable}={document[key]}")
-        self.stdout.write("OIDC_CLIENT_ID=…\nOIDC_CLIENT_SECRET=…")
+                self.stdout.write(f"{prefix}{variable}={document[key]}")
+        self.stdout.write(f"{prefix}OIDC_CLIENT_ID=…\n{prefix}OIDC_CLIENT_SECRET=…")
