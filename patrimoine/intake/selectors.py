@@ -69,8 +69,16 @@ def work_requests_visible_to(access: Access) -> QuerySet[WorkRequest]:
 
 
 def work_request_may(access: Access, action: str, work_request: WorkRequest) -> bool:
-    """May `access` do `action` (intake.triage, portal.reply) on this request: the verb, then ownership."""
-    return access.can(action, work_request) and work_requests_owned(access, "act").filter(pk=work_request.pk).exists()
+    """May `access` do `action` (intake.triage, portal.reply) on this request: the verb in the write scope,
+    then a relation WORK_REQUEST_OWNERSHIP grants (checked in memory: list rows ask it without a query)."""
+    if not access.can(action, work_request):
+        return False
+    relations = WORK_REQUEST_OWNERSHIP.get(access.role, {}).get("act", frozenset())
+    holds = {
+        Owns.SCOPE: work_request.organisation_id in access.write_org_ids,
+        Owns.FILED: access.user is not None and work_request.requested_by_id == access.user.pk,
+    }
+    return any(holds.get(relation, False) for relation in relations)
 
 
 def get_work_request_for(access: Access, pk) -> WorkRequest:

@@ -182,6 +182,8 @@ def _build_world(f) -> World:
         "store": store,
         "venansault": venansault,
         "v_chef": v_chef,
+        "nesmy": nesmy,
+        "epci": epci,
     }
     objects["statement"] = venansault_statement(f, objects, SECRET)  # Venansault bills a neighbour
     objects.update(purchasing_matrix.venansault_purchasing(objects, SECRET))
