@@ -265,3 +265,10 @@ COST_LINE_REMOVAL: dict[str, str] = {
     "workorders.validate": "any",
     "workorders.report": Owns.MINE,
 }
+
+# Accounts: `accounts.identities` lists the single sign-on identities waiting for approval and decides
+# them — opens the account with a role in one's own organisation, ties it to an account of that
+# organisation only, or refuses it (« Identités en attente »).
+ACCOUNTS_ACTIONS: dict[str, frozenset[str]] = {Role.ADMIN: frozenset({"accounts.identities"})}
+for _role, _actions in ACCOUNTS_ACTIONS.items():
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions

@@ -74,6 +74,7 @@ LIST_URLS = [
     "/open311/v2/requests.json",
     f"/confiance/journal/?objet={SECRET[:4]}",
     "/confiance/journal/?format=csv",
+    "/compte/identites/",
 ]
 
 
@@ -233,6 +234,10 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         from patrimoine.reversibility.tests.matrix import venansault_export
 
         o["export"] = venansault_export(o, SECRET)
+    if app == "accounts" and "identity" not in o:
+        from patrimoine.accounts.tests.matrix import venansault_identity
+
+        o["identity"] = venansault_identity(o, SECRET)
     if app == "open311":
         from patrimoine.open311.tests.matrix import open311_kwargs
 
@@ -258,6 +263,7 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         "reversibility": o.get("export"),
         "imports": o.get("import_job"),
         "api": o.get("token"),
+        "accounts": o.get("identity"),
     }.get(app)
     kwargs = {}
     for param in params:
