@@ -33,7 +33,11 @@ class ApproveIdentityForm(forms.Form):
 class GrantIdentityForm(forms.Form):
     """Open a pending single sign-on account with a role in the administrator's organisation."""
 
-    role = forms.ChoiceField(label=_("Rôle"), choices=Membership.Role.choices)
+    role = forms.ChoiceField(
+        label=_("Rôle"),
+        choices=[("", _("Choisir un rôle")), *Membership.Role.choices],
+        error_messages={"required": _("Choisissez le rôle de la personne.")},
+    )
 
 
 class LinkIdentityForm(forms.Form):
