@@ -89,3 +89,11 @@ vendor:
 
 clean:
 	rm -rf var/static
+
+## audit-deps: known vulnerabilities of the installed dependencies from PyPI's advisory data, part of
+## `make lint` (so of `make test`); accepted ones are listed with a reason in tools/audit-allowlist.txt.
+## (`make audit`, pip-audit itself, needs PyPI's per-release documents, unreachable from the build machines.)
+.PHONY: audit-deps
+lint: audit-deps
+audit-deps: $(PY)
+	$(PY) tools/audit_dependencies.py
