@@ -15,6 +15,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scopes_disabled
 
+from patrimoine.accounts.models import OidcIdentity
 from patrimoine.chargeback.tests.matrix import venansault_statement
 from patrimoine.core.models import AuditEntry
 from patrimoine.costs.models import MaterialLine, TimeEntry
@@ -316,6 +317,7 @@ def _state(o: dict) -> tuple:
             StockMovement.objects.count(),
             list(StockLevel.objects.values_list("quantity", "reorder_threshold")),
             purchasing_matrix.state(),
+            sorted(OidcIdentity.objects.values_list("pk", "status", "user_id")),
         )
 
 
