@@ -95,7 +95,8 @@ def work_order_owned(access: Access, work_order: WorkOrder, mode: str) -> bool:
     org_ids = access.read_org_ids if mode == "read" else access.write_org_ids
     if work_order.organisation_id not in org_ids:
         return False
-    return any(_relation_holds(access, relation, work_order, org_ids) for relation in sorted(_ownership(access, mode)))
+    relations = sorted(_ownership(access, mode), key=lambda relation: (relation == Owns.NAMED, relation))
+    return any(_relation_holds(access, relation, work_order, org_ids) for relation in relations)  # NAMED: a query
 
 
 def get_work_order_for(access: Access, pk) -> WorkOrder:
