@@ -97,3 +97,11 @@ test: nginx
 nginx:
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx >/dev/null)
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || (echo "nginx is missing: apt-get install nginx" && exit 1)
+
+## audit-deps: known vulnerabilities of the installed dependencies from PyPI's advisory data, part of
+## `make lint` (so of `make test`); accepted ones are listed with a reason in tools/audit-allowlist.txt.
+## (`make audit`, pip-audit itself, needs PyPI's per-release documents, unreachable from the build machines.)
+.PHONY: audit-deps
+lint: audit-deps
+audit-deps: $(PY)
+	$(PY) tools/audit_dependencies.py

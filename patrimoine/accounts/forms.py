@@ -28,3 +28,26 @@ class ApproveIdentityForm(forms.Form):
         label=_("Collectivité"), queryset=Organisation.objects.filter(is_active=True).order_by("name")
     )
     role = forms.ChoiceField(label=_("Rôle"), choices=Membership.Role.choices)
+
+
+class GrantIdentityForm(forms.Form):
+    """Open a pending single sign-on account with a role in the administrator's organisation."""
+
+    role = forms.ChoiceField(
+        label=_("Rôle"),
+        choices=[("", _("Choisir un rôle")), *Membership.Role.choices],
+        error_messages={"required": _("Choisissez le rôle de la personne.")},
+    )
+
+
+class LinkIdentityForm(forms.Form):
+    """Tie a pending identity to an existing account of the administrator's organisation."""
+
+    account = forms.ModelChoiceField(label=_("Compte existant"), queryset=None, empty_label=_("Choisir un compte"))
+
+    def __init__(self, *args, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = accounts
+        self.fields["account"].label_from_instance = lambda user: (
+            f"{user.get_full_name() or user.username} — {user.email or user.username}"
+        )

@@ -16,7 +16,7 @@ from django_scopes import scopes_disabled
 
 from patrimoine.accounts import selectors
 from patrimoine.accounts.models import OidcIdentity, User
-from patrimoine.core.errors import DomainError
+from patrimoine.core.errors import DomainError, PermissionRefused
 from patrimoine.core.services import audit_record
 from patrimoine.organisations.models import Membership, Organisation
 
@@ -192,3 +192,63 @@ def oidc_identity_reject(*, actor: User, identity: OidcIdentity) -> None:
     identity.decided_by, identity.decided_at = actor, timezone.now()
     identity.save(update_fields=["status", "decided_by", "decided_at"])
     _audit(actor=actor, action="accounts.sso_rejected", target=identity.user, message=_("Accès SSO refusé"))
+
+
+# --- Pending identities, decided by an organisation's administrator (« Identités en attente ») --------
+
+
+def _require_identities(access) -> None:
+    if not access.has("accounts.identities") or access.organisation is None:
+        raise PermissionRefused(_("Seul un administrateur de la collectivité peut valider les identités."))
+
+
+def _pending_locked(identity: OidcIdentity) -> OidcIdentity:
+    current = OidcIdentity.objects.select_for_update().select_related("user").filter(pk=identity.pk).first()
+    if current is None or current.status != OidcIdentity.Status.PENDING:
+        raise DomainError(_("Cette identité a déjà été traitée."))
+    return current
+
+
+@transaction.atomic
+def oidc_identity_grant(*, access, identity: OidcIdentity, role: str) -> User:
+    """Open the pending account with `role` in the administrator's organisation (the only one he may
+    give access to)."""
+    _require_identities(access)
+    current = _pending_locked(identity)
+    oidc_identity_approve(actor=access.user, identity=current, organisation=access.organisation, role=role)
+    return current.user
+
+
+@transaction.atomic
+def oidc_identity_link(*, access, identity: OidcIdentity, user: User) -> User:
+    """Tie the pending identity to an existing account of the administrator's organisation: from now on
+    the person signs in through the provider as that account. Refused for an account that also belongs
+    to another organisation, or for staff (the administrator would hand out rights he does not hold)."""
+    _require_identities(access)
+    current = _pending_locked(identity)
+    if user.pk not in set(selectors.linkable_accounts(access).values_list("pk", flat=True)):
+        raise PermissionRefused(_("Ce compte ne peut pas être lié : il n'appartient pas qu'à votre collectivité."))
+    placeholder = current.user
+    current.user = user
+    current.status = OidcIdentity.Status.LINKED
+    current.decided_by, current.decided_at = access.user, timezone.now()
+    current.save(update_fields=["user", "status", "decided_by", "decided_at"])
+    if placeholder.pk != user.pk and not placeholder.is_active and not placeholder.oidc_identities.exists():
+        if not placeholder.memberships.exists() and placeholder.last_login is None:
+            placeholder.delete()  # the account made while waiting: never used, nothing refers to it
+    _audit(
+        actor=access.user,
+        action="accounts.sso_linked_by_admin",
+        target=user,
+        organisation=access.organisation,
+        message=_("Identité SSO liée au compte %(username)s") % {"username": user.username},
+        data={"issuer": current.issuer, "email": current.email},
+    )
+    return user
+
+
+def oidc_identity_refuse(*, access, identity: OidcIdentity) -> None:
+    """Reject a pending identity from the administrators' page (audited by `oidc_identity_reject`)."""
+    _require_identities(access)
+    with transaction.atomic():
+        oidc_identity_reject(actor=access.user, identity=_pending_locked(identity))

@@ -15,4 +15,7 @@ urlpatterns = [
     path("double-authentification/", views.two_factor_enrol, name="two-factor-enrol"),
     path("double-authentification/qr.svg", views.two_factor_qr, name="two-factor-qr"),
     path("double-authentification/codes/", views.recovery_codes_regenerate, name="recovery-codes"),
+    path("identites/", views.pending_identities, name="identities"),
+    path("identites/<int:pk>/valider/", views.identity_approve, name="identity-approve"),
+    path("identites/<int:pk>/refuser/", views.identity_reject, name="identity-reject"),
 ]

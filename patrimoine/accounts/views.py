@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.messages.views import SuccessMessageMixin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -18,11 +19,11 @@ from django_otp import login as otp_login
 from mozilla_django_oidc import views as oidc_views
 
 from patrimoine.accounts import selectors, services
-from patrimoine.accounts.forms import CodeForm, EnrolForm
+from patrimoine.accounts.forms import CodeForm, EnrolForm, GrantIdentityForm, LinkIdentityForm
 from patrimoine.accounts.models import OidcIdentity
 from patrimoine.accounts.oidc import SESSION_OUTCOME
 from patrimoine.accounts.qr import qr_svg
-from patrimoine.core.errors import DomainError
+from patrimoine.core.errors import DomainError, PermissionRefused
 from patrimoine.organisations.access import SESSION_KEY
 
 logger = logging.getLogger(__name__)
@@ -220,3 +221,75 @@ def switch_organisation(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     return redirect(target)
+
+
+# --- Pending identities (organisation administrators) --------------------------------------------
+
+
+def _identities_context(request, forms_by_pk=None) -> dict:
+    access = request.access
+    accounts = selectors.linkable_accounts(access)
+    rows = []
+    for identity in selectors.pending_identities().order_by("created_at"):
+        bound = (forms_by_pk or {}).get(identity.pk, {})
+        rows.append(
+            {
+                "identity": identity,
+                "grant": bound.get("grant") or GrantIdentityForm(prefix=f"g{identity.pk}"),
+                "link": bound.get("link") or LinkIdentityForm(prefix=f"l{identity.pk}", accounts=accounts),
+            }
+        )
+    return {"rows": rows, "organisation": access.organisation, "has_accounts": accounts.exists()}
+
+
+def pending_identities(request):
+    """« Identités en attente »: people who signed in through the provider and wait for a decision."""
+    if not request.access.has("accounts.identities"):
+        raise PermissionDenied
+    return render(request, "accounts/identities.html", _identities_context(request))
+
+
+@require_POST
+def identity_approve(request, pk):
+    """Open the account with a role here (button « creer »), or tie it to an existing account (« lier »)."""
+    access = request.access
+    identity = selectors.get_pending_identity_for(access, pk)
+    if request.POST.get("decision") == "lier":
+        form = LinkIdentityForm(request.POST, prefix=f"l{pk}", accounts=selectors.linkable_accounts(access))
+        forms_by_pk = {identity.pk: {"link": form}}
+    else:
+        form = GrantIdentityForm(request.POST, prefix=f"g{pk}")
+        forms_by_pk = {identity.pk: {"grant": form}}
+    if form.is_valid():
+        try:
+            if "account" in form.cleaned_data:
+                user = services.oidc_identity_link(access=access, identity=identity, user=form.cleaned_data["account"])
+            else:
+                user = services.oidc_identity_grant(access=access, identity=identity, role=form.cleaned_data["role"])
+        except PermissionRefused:
+            raise PermissionDenied from None
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Accès accordé : %(who)s peut maintenant se connecter avec son identité.")
+                % {"who": user.get_full_name() or user.username},
+            )
+            return redirect("accounts:identities")
+    return render(request, "accounts/identities.html", _identities_context(request, forms_by_pk), status=400)
+
+
+@require_POST
+def identity_reject(request, pk):
+    access = request.access
+    identity = selectors.get_pending_identity_for(access, pk)
+    try:
+        services.oidc_identity_refuse(access=access, identity=identity)
+    except PermissionRefused:
+        raise PermissionDenied from None
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Identité refusée : %(email)s.") % {"email": identity.email or identity.subject})
+    return redirect("accounts:identities")

@@ -25,6 +25,7 @@ from patrimoine.core.templatetags.formatting import format_hours
 from patrimoine.costs.models import CostLine, ExternalCost, LabourRate, MaterialLine, TimeEntry
 from patrimoine.organisations.access import Access
 from patrimoine.organisations.models import Team, TeamMember, Trade
+from patrimoine.organisations.permissions import COST_LINE_REMOVAL, Owns
 from patrimoine.stock import services as stock_services
 from patrimoine.stock.selectors import catalogue_organisation_ids
 from patrimoine.workorders.models import WorkOrder
@@ -400,15 +401,20 @@ def external_cost_add(
 
 
 def may_remove(access: Access, line: CostLine, work_order: WorkOrder) -> bool:
-    """Leads/admins remove any line; a technician only the time or material he entered himself."""
-    if may_manage(access, work_order):
-        return True
-    if isinstance(line, ExternalCost) or not may_report(access, work_order):
-        return False
-    mine = line.created_by_id == access.user.pk
-    if isinstance(line, TimeEntry):
-        mine = mine or line.technician_id == access.user.pk
-    return mine
+    """COST_LINE_REMOVAL (organisations/permissions.py): those who plan or validate the order remove any
+    line; those who only report on it, the time or material they entered themselves (Owns.MINE)."""
+    for action, reach in COST_LINE_REMOVAL.items():
+        if not work_order_may(access, action, work_order):
+            continue
+        if reach == "any":
+            return True
+        if reach == Owns.MINE and not isinstance(line, ExternalCost):
+            mine = line.created_by_id == access.user.pk
+            if isinstance(line, TimeEntry):
+                mine = mine or line.technician_id == access.user.pk
+            if mine:
+                return True
+    return False
 
 
 @transaction.atomic

@@ -1,8 +1,10 @@
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from patrimoine.documents.models import Document
 from patrimoine.organisations.access import Access
+from patrimoine.organisations.permissions import DOCUMENT_READERS, Owns
 
 
 def documents_of(target):
@@ -13,11 +15,7 @@ def documents_of(target):
 
 
 def _target_getters() -> dict:
-    """For each kind of object documents hang on, the selector that says whether a user may see it.
-
-    A document is visible exactly when its object is: a requester's photo is not readable by another
-    requester of the same commune, a contractor sees the photos of his orders only.
-    """
+    """For each kind of object documents hang on, the selector that says whether a user may see it."""
     from patrimoine.assets import selectors as assets
     from patrimoine.intake.selectors import get_work_request_for
     from patrimoine.workorders.selectors import get_work_order_for
@@ -31,14 +29,39 @@ def _target_getters() -> dict:
     }
 
 
+def _answered_by_visible_order(access: Access, request_pk) -> bool:
+    """Owns.ANSWERED: the request is answered by a work order the user may read."""
+    from patrimoine.intake.models import WorkRequest
+    from patrimoine.workorders.selectors import work_orders_visible_to
+
+    order_id = WorkRequest.objects.filter(pk=request_pk).values_list("work_order_id", flat=True).first()
+    return order_id is not None and work_orders_visible_to(access).filter(pk=order_id).exists()
+
+
+def document_visible(access: Access, document: Document) -> bool:
+    """DOCUMENT_READERS (organisations/permissions.py): a document is served to whoever may read the
+    object it hangs on — or, for a request's photos, the order answering it."""
+    kind = f"{document.content_type.app_label}.{document.content_type.model}"
+    getters = _target_getters()
+    for reader in sorted(DOCUMENT_READERS.get(kind, ())):
+        if reader == Owns.ANSWERED:
+            if _answered_by_visible_order(access, document.object_id):
+                return True
+            continue
+        try:
+            getters[reader](access, document.object_id)
+        except Http404:
+            continue
+        return True
+    return False
+
+
 def get_document_for(access: Access, pk) -> Document:
-    """The document, if the user may see the object it is attached to; 404 otherwise."""
+    """The document, if the user may see it (`document_visible`); 404 otherwise, like a missing one."""
     try:
         document = Document.objects.select_related("content_type").get(pk=pk)
-    except (Document.DoesNotExist, ValueError) as exc:
+    except (Document.DoesNotExist, ValueError, ValidationError) as exc:
         raise Http404 from exc
-    getter = _target_getters().get(f"{document.content_type.app_label}.{document.content_type.model}")
-    if getter is None:
+    if not document_visible(access, document):
         raise Http404
-    getter(access, document.object_id)  # raises Http404 when the object is not visible
     return document

@@ -15,6 +15,7 @@ from patrimoine.assets.models import AssetStatus, Building, Equipment, Space
 from patrimoine.intake.models import RequesterBuilding, Urgency, WorkRequest
 from patrimoine.organisations.access import Access
 from patrimoine.organisations.models import Team, TeamMember
+from patrimoine.organisations.permissions import WORK_REQUEST_OWNERSHIP, Owns
 from patrimoine.workorders.models import WorkOrder
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -37,15 +38,47 @@ LIST_RELATED = (
 )
 
 
+def _request_q(access: Access, relation: str, org_ids) -> Q:
+    if relation == Owns.SCOPE:
+        return Q(organisation_id__in=org_ids)
+    if relation == Owns.FILED:
+        return Q(requested_by_id=access.user.pk)
+    raise ValueError(f"Unknown ownership relation {relation!r} for requests")
+
+
+def work_requests_owned(access: Access, mode: str) -> QuerySet[WorkRequest]:
+    """The requests to which `access` stands in a relation WORK_REQUEST_OWNERSHIP grants its role, to read
+    (`mode="read"`, the read scope) or to act on (`"act"`: triage, public reply; the write scope)."""
+    relations = WORK_REQUEST_OWNERSHIP.get(access.role, {}).get(mode, frozenset())
+    if access.user is None or not relations:
+        return WorkRequest.objects.none()
+    org_ids = access.read_org_ids if mode == "read" else access.write_org_ids
+    condition = Q(pk__in=())
+    for relation in sorted(relations):
+        condition |= _request_q(access, relation, org_ids)
+    return WorkRequest.objects.filter(condition & Q(organisation_id__in=org_ids))
+
+
 def work_requests_visible_to(access: Access) -> QuerySet[WorkRequest]:
-    """Roles with `intake.view_all` see every request of the organisations in scope (a shared team's
-    lead sees the communes it serves); anyone else who may file requests sees only their own."""
-    requests = WorkRequest.objects.all()
-    if access.has("intake.view_all"):
-        return requests
-    if access.has("intake.create"):
-        return requests.filter(requested_by_id=access.user.pk)
-    return requests.none()
+    """The requests `access` may read (organisations/permissions.py, WORK_REQUEST_OWNERSHIP): roles with
+    `intake.view_all` every request of the organisations in scope (a shared team's lead the communes it
+    serves); anyone else who may file requests only their own."""
+    if not (access.has("intake.view_all") or access.has("intake.create")):
+        return WorkRequest.objects.none()
+    return work_requests_owned(access, "read")
+
+
+def work_request_may(access: Access, action: str, work_request: WorkRequest) -> bool:
+    """May `access` do `action` (intake.triage, portal.reply) on this request: the verb in the write scope,
+    then a relation WORK_REQUEST_OWNERSHIP grants (checked in memory: list rows ask it without a query)."""
+    if not access.can(action, work_request):
+        return False
+    relations = WORK_REQUEST_OWNERSHIP.get(access.role, {}).get("act", frozenset())
+    holds = {
+        Owns.SCOPE: work_request.organisation_id in access.write_org_ids,
+        Owns.FILED: access.user is not None and work_request.requested_by_id == access.user.pk,
+    }
+    return any(holds.get(relation, False) for relation in relations)
 
 
 def get_work_request_for(access: Access, pk) -> WorkRequest:
@@ -93,7 +126,7 @@ def work_requests_for_list(access: Access) -> QuerySet[WorkRequest]:
 
 
 def can_triage(access: Access, work_request: WorkRequest) -> bool:
-    return work_request.status == Status.NEW and access.can("intake.triage", work_request)
+    return work_request.status == Status.NEW and work_request_may(access, "intake.triage", work_request)
 
 
 def triage_queue(access: Access) -> QuerySet[WorkRequest]:

@@ -24,7 +24,7 @@ from patrimoine.core.errors import DomainError, PermissionRefused
 from patrimoine.core.services import audit_record, reference_next
 from patrimoine.documents.services import document_attach, upload_check
 from patrimoine.intake.models import RequesterBuilding, Urgency, WorkRequest
-from patrimoine.intake.selectors import request_progress
+from patrimoine.intake.selectors import request_progress, work_request_may
 from patrimoine.organisations.access import Access
 from patrimoine.organisations.models import Team, Trade
 from patrimoine.portal.notify import citizen_notify, citizen_notify_order
@@ -200,7 +200,7 @@ def work_request_create(
 
 def _lock_for_triage(access: Access, work_request: WorkRequest) -> WorkRequest:
     """Refuse unless the user may triage this request now; lock its row so two leads cannot both act."""
-    if not access.can("intake.triage", work_request):
+    if not work_request_may(access, "intake.triage", work_request):
         raise PermissionRefused(_("Votre rôle ne permet pas de trier cette demande."))
     current = WorkRequest.objects.select_for_update().get(pk=work_request.pk)
     if current.status != Status.NEW:

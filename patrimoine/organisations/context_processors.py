@@ -23,6 +23,7 @@ NAVIGATION = [
     ("triage:overview", _("IA frugale"), "triage.view"),
     ("portal:counter", _("Accueil du public"), "portal.counter"),
     ("trust:audit-list", _("Journal d'audit"), "audit.view"),
+    ("accounts:identities", _("Identités en attente"), "accounts.identities"),
 ]
 
 

@@ -185,3 +185,90 @@ TRUST_ACTIONS: dict[str, frozenset[str]] = {
 }
 for _role, _actions in TRUST_ACTIONS.items():
     ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions
+
+# --- Object ownership --------------------------------------------------------------------------------
+# The tables above say which verbs a role has at all; this one says on WHICH work orders and requests
+# (and so on everything that hangs on them: checklist, report and signature, cost lines, transitions,
+# photos and documents, purchase orders linked to an order), from the user's relation to the object.
+# It is the one statement of row-level rules: `work_orders_visible_to` / `work_order_may`
+# (workorders/selectors.py), `work_requests_visible_to` / `work_request_may` (intake/selectors.py) and
+# document serving (documents/selectors.py) are built from it, and every page, export, file, API
+# operation and the field sync go through those. The generated matrix
+# (core/tests/test_ownership_matrix.py) checks every URL of the project against it.
+#
+# Ownership narrows tenancy, never widens it: whatever the relation, the object's organisation must be
+# in the user's scope — `read_org_ids` to read, `write_org_ids` to act.
+
+
+class Owns:
+    """Relations between a user and a work order or request."""
+
+    # Any object of an organisation in scope: one's own, the communes one's shared team serves, the
+    # EPCI's member communes for its direction (read only).
+    SCOPE = "scope"
+    HOME = "home"  # an object of the organisation the user acts for
+    TEAM = "team"  # an order given to one of the user's teams (a shared team's, in the communes it serves)
+    NAMED = "named"  # an order on which the user is named as technician
+    CONTRACTOR = "contractor"  # an order given to the user's company
+    UNTAKEN = "untaken"  # an order nobody has taken (no team, no contractor) in a commune the user's teams serve
+    FILED = "filed"  # a request the user filed himself
+    ANSWERED = "answered"  # a request answered by an order the user may read (for its photos only, see below)
+    MINE = "mine"  # a cost line the user entered, or his own time
+
+
+def _both(*relations: str) -> dict[str, frozenset[str]]:
+    return {"read": frozenset(relations), "act": frozenset(relations)}
+
+
+# Work orders: for each role, the relations that let it read an order ("read", with `workorders.view`)
+# and act on it ("act": plan, report, validate — each still needs its verb in ROLE_ACTIONS).
+WORK_ORDER_OWNERSHIP: dict[str, dict[str, frozenset[str]]] = {
+    Role.ADMIN: _both(Owns.SCOPE),
+    Role.MANAGER: _both(Owns.SCOPE),
+    Role.READER: _both(Owns.SCOPE),
+    # His organisation's orders, his teams' (a shared team's lead: in the communes it serves) and the
+    # untaken orders of those communes — his to plan.
+    Role.TEAM_LEAD: _both(Owns.HOME, Owns.TEAM, Owns.UNTAKEN),
+    Role.TECHNICIAN: _both(Owns.TEAM, Owns.NAMED),
+    Role.CONTRACTOR: _both(Owns.CONTRACTOR),
+    Role.REQUESTER: _both(),  # follows his requests, and the progress of their orders, from the request pages
+}
+
+# Work requests: "read" with `intake.view_all` or `intake.create`; "act" is triage (`intake.triage`) and
+# the public reply (`portal.reply`).
+WORK_REQUEST_OWNERSHIP: dict[str, dict[str, frozenset[str]]] = {
+    Role.ADMIN: _both(Owns.SCOPE),
+    Role.MANAGER: _both(Owns.SCOPE),
+    Role.TEAM_LEAD: _both(Owns.SCOPE),
+    Role.READER: _both(Owns.SCOPE),
+    Role.TECHNICIAN: {"read": frozenset({Owns.FILED}), "act": frozenset()},
+    Role.REQUESTER: {"read": frozenset({Owns.FILED}), "act": frozenset()},
+    Role.CONTRACTOR: _both(),
+}
+
+# Documents and photos are served to whoever may read the object they hang on. A request's photos are
+# also served to whoever may read the order answering it (Owns.ANSWERED): the technician and the
+# contractor on site see what was reported — the field app puts them on the phone — but not the
+# request page itself, which carries the requester's personal data.
+DOCUMENT_READERS: dict[str, frozenset[str]] = {
+    "workorders.workorder": frozenset({"workorders.workorder"}),
+    "intake.workrequest": frozenset({"intake.workrequest", Owns.ANSWERED}),
+    "assets.site": frozenset({"assets.site"}),
+    "assets.building": frozenset({"assets.building"}),
+    "assets.equipment": frozenset({"assets.equipment"}),
+}
+
+# Cost lines (time, material, external costs) are read with their order. Who may remove one: those who
+# plan or validate the order, any line; those who only report on it, their own (Owns.MINE).
+COST_LINE_REMOVAL: dict[str, str] = {
+    "workorders.plan": "any",
+    "workorders.validate": "any",
+    "workorders.report": Owns.MINE,
+}
+
+# Accounts: `accounts.identities` lists the single sign-on identities waiting for approval and decides
+# them — opens the account with a role in one's own organisation, ties it to an account of that
+# organisation only, or refuses it (« Identités en attente »).
+ACCOUNTS_ACTIONS: dict[str, frozenset[str]] = {Role.ADMIN: frozenset({"accounts.identities"})}
+for _role, _actions in ACCOUNTS_ACTIONS.items():
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patrimoine.core.errors import DomainError, PermissionRefused
-from patrimoine.intake.selectors import get_work_request_for, request_progress
+from patrimoine.intake.selectors import get_work_request_for, request_progress, work_request_may
 from patrimoine.portal import citizen, selectors, services, texting
 from patrimoine.portal.categories import CATEGORIES, category_of
 from patrimoine.portal.forms import CitizenReportForm, CounterReportForm, ReplyForm, WhereForm
@@ -293,7 +293,7 @@ def reply(request: HttpRequest, pk) -> HttpResponse:
     """A public reply from the work request or work order page (team leads, managers)."""
     access = request.access
     work_request = get_work_request_for(access, pk)
-    if not access.can("portal.reply", work_request):
+    if not work_request_may(access, "portal.reply", work_request):
         raise PermissionDenied
     form = ReplyForm(request.POST)
     target = request.POST.get("next", "")

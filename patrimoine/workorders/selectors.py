@@ -18,38 +18,85 @@ from patrimoine.costs.models import TimeEntry
 from patrimoine.intake.models import WorkRequest
 from patrimoine.organisations.access import Access
 from patrimoine.organisations.models import Membership, Team, TeamMember
+from patrimoine.organisations.permissions import WORK_ORDER_OWNERSHIP, Owns
 from patrimoine.workorders.models import ChecklistItem, InterventionReport, WorkOrder, WorkOrderTransition
 
 Role = Membership.Role
 
 
-def work_orders_visible_to(access: Access) -> QuerySet[WorkOrder]:
-    """The work orders `access` may read. The default manager already limits to the scope's
-    organisations; the role narrows further:
-    - technician: orders of his teams, or on which he is named;
-    - contractor: orders given to his company only;
-    - team lead: his organisation's orders, those given to his teams (shared team), and the orders
-      of the communes his teams serve that nobody has taken yet (no team, no contractor) — his to plan;
-    - manager, admin, reader: every order of the organisations in scope.
-    """
-    orders = WorkOrder.objects.all()
-    if not access.has("workorders.view"):
-        return orders.none()
-    if access.role == Role.TECHNICIAN:
+def _relation_q(access: Access, relation: str, org_ids) -> Q:
+    """The orders to which `access` stands in `relation` (see `Owns` in organisations/permissions.py)."""
+    if relation == Owns.SCOPE:
+        return Q(organisation_id__in=org_ids)
+    if relation == Owns.HOME:
+        return Q(organisation_id=access.organisation.pk)
+    if relation == Owns.TEAM:
+        return Q(team_id__in=access.team_ids)
+    if relation == Owns.NAMED:
         named = WorkOrder.technicians.through.objects.filter(workorder_id=OuterRef("pk"), user_id=access.user.pk)
-        return orders.filter(Q(team_id__in=access.team_ids) | Exists(named))
-    if access.role == Role.CONTRACTOR:
-        return orders.filter(contractor_id=access.contractor_id) if access.contractor_id else orders.none()
-    if access.role == Role.TEAM_LEAD:
-        unassigned_served = Q(
-            organisation_id__in=access.write_org_ids if access.team_ids else (),
-            team__isnull=True,
-            contractor__isnull=True,
+        return Q(Exists(named))
+    if relation == Owns.CONTRACTOR:
+        return Q(contractor_id=access.contractor_id) if access.contractor_id else Q(pk__in=())
+    if relation == Owns.UNTAKEN:
+        served = access.write_org_ids if access.team_ids else ()
+        return Q(organisation_id__in=served, team__isnull=True, contractor__isnull=True)
+    raise ValueError(f"Unknown ownership relation {relation!r}")
+
+
+def _relation_holds(access: Access, relation: str, work_order: WorkOrder, org_ids) -> bool:
+    """`_relation_q` for one order already in memory (one query for Owns.NAMED only)."""
+    if relation == Owns.SCOPE:
+        return work_order.organisation_id in org_ids
+    if relation == Owns.HOME:
+        return work_order.organisation_id == access.organisation.pk
+    if relation == Owns.TEAM:
+        return work_order.team_id is not None and work_order.team_id in access.team_ids
+    if relation == Owns.NAMED:
+        return work_order.technicians.filter(pk=access.user.pk).exists()
+    if relation == Owns.CONTRACTOR:
+        return access.contractor_id is not None and work_order.contractor_id == access.contractor_id
+    if relation == Owns.UNTAKEN:
+        return (
+            bool(access.team_ids)
+            and work_order.organisation_id in access.write_org_ids
+            and work_order.team_id is None
+            and work_order.contractor_id is None
         )
-        return orders.filter(
-            Q(organisation_id=access.organisation.pk) | Q(team_id__in=access.team_ids) | unassigned_served
-        )
-    return orders
+    raise ValueError(f"Unknown ownership relation {relation!r}")
+
+
+def _ownership(access: Access, mode: str) -> frozenset[str]:
+    return WORK_ORDER_OWNERSHIP.get(access.role, {}).get(mode, frozenset())
+
+
+def work_orders_visible_to(access: Access) -> QuerySet[WorkOrder]:
+    """The work orders `access` may read: `workorders.view`, then the relations the role's row of
+    WORK_ORDER_OWNERSHIP names (organisations/permissions.py) — a technician his teams' orders and those
+    he is named on, a contractor his company's, a team lead his organisation's, his teams' and the untaken
+    orders of the communes they serve, the others every order in scope. The default manager already
+    limits to the scope's organisations."""
+    if not access.has("workorders.view"):
+        return WorkOrder.objects.none()
+    return WorkOrder.objects.filter(owned_q(access, "read"))
+
+
+def owned_q(access: Access, mode: str) -> Q:
+    """The condition on work orders of `work_order_owned` (`mode` "read" or "act"), for a queryset."""
+    org_ids = access.read_org_ids if mode == "read" else access.write_org_ids
+    condition = Q(pk__in=())
+    for relation in sorted(_ownership(access, mode)):
+        condition |= _relation_q(access, relation, org_ids)
+    return condition & Q(organisation_id__in=org_ids)
+
+
+def work_order_owned(access: Access, work_order: WorkOrder, mode: str) -> bool:
+    """Does `access` stand to this order in a relation that lets its role read it (`mode="read"`) or act
+    on it (`mode="act"`)? Tenancy first: the order's organisation must be in the read (or write) scope."""
+    org_ids = access.read_org_ids if mode == "read" else access.write_org_ids
+    if work_order.organisation_id not in org_ids:
+        return False
+    relations = sorted(_ownership(access, mode), key=lambda relation: (relation == Owns.NAMED, relation))
+    return any(_relation_holds(access, relation, work_order, org_ids) for relation in relations)  # NAMED: a query
 
 
 def get_work_order_for(access: Access, pk) -> WorkOrder:
@@ -91,7 +138,7 @@ def work_orders_to_validate(access: Access) -> QuerySet[WorkOrder]:
     return (
         work_orders_for_list(access)
         .filter(status=WorkOrder.Status.DONE)
-        .filter(Q(organisation_id__in=access.write_org_ids) | Q(team_id__in=access.team_ids))
+        .filter(owned_q(access, "act"))
         .annotate(hours=Coalesce(Subquery(hours), Value(Decimal("0")), output_field=DecimalField()))
         .order_by("completed_at", "created_at")
     )

@@ -15,9 +15,10 @@ from patrimoine.core.errors import DomainError, PermissionRefused
 from patrimoine.core.services import audit_record, reference_next, save_with_version
 from patrimoine.documents.services import document_attach
 from patrimoine.organisations.access import Access
-from patrimoine.organisations.models import Membership, Team, Trade
+from patrimoine.organisations.models import Team, Trade
 from patrimoine.portal.notify import citizen_notify_order
 from patrimoine.workorders.models import ChecklistItem, InterventionReport, WorkOrder, WorkOrderTransition
+from patrimoine.workorders.selectors import work_order_owned
 
 Status = WorkOrder.Status
 
@@ -47,20 +48,11 @@ def allowed_transitions(access: Access, work_order: WorkOrder) -> list[str]:
 
 
 def work_order_may(access: Access, action: str, work_order: WorkOrder) -> bool:
-    """May `access` do `action` (workorders.report|plan|validate) on this order? The one rule for all callers."""
-    if access.can(action, work_order):
-        if action == "workorders.report" and access.role == Membership.Role.TECHNICIAN:
-            return work_order.team_id in access.team_ids or work_order.technicians.filter(pk=access.user.pk).exists()
-        if action == "workorders.report" and access.role == Membership.Role.CONTRACTOR:
-            return access.contractor_id is not None and work_order.contractor_id == access.contractor_id
-        return True
-    # A shared team works on orders owned by the communes it serves: its members act through the team.
-    return (
-        action in ("workorders.report", "workorders.validate", "workorders.plan")
-        and access.has(action)
-        and work_order.team_id is not None
-        and work_order.team_id in access.team_ids
-    )
+    """May `access` do `action` (workorders.view|plan|report|validate) on this order? The one rule for all
+    callers: the role has the verb, and stands to the order in a relation WORK_ORDER_OWNERSHIP grants."""
+    if not access.has(action):
+        return False
+    return work_order_owned(access, work_order, "read" if action == "workorders.view" else "act")
 
 
 def _require(access: Access, action: str, work_order: WorkOrder) -> None:

@@ -67,3 +67,43 @@ def test_sso_unknown_person_waits_for_approval_then_signs_in_and_out(page, f, ss
     # The provider forgot the person: the next SSO asks for a login again.
     page.get_by_role("link", name="Se connecter avec Fédération de test").click()
     expect(page.locator("input[name=login]")).to_be_visible()
+
+
+def test_pending_person_is_approved_in_the_identities_page_then_lands_on_his_home(page, f, sso):
+    """The whole path without the Django admin: sign in through the provider, wait, an administrator of
+    the commune opens the account in « Identités en attente », sign in again, home page."""
+    from conftest import browser_login
+    from patrimoine.tests.test_accessibility_browser import _violations
+
+    nesmy = f.organisation("Nesmy")
+    f.user("admin.nesmy", role=Membership.Role.ADMIN, organisation=nesmy)
+    page.goto("/compte/connexion/")
+    _sign_in_at_provider(page, "inconnu")
+    page.wait_for_url("**/compte/connexion/")
+    expect(page.get_by_text("attend maintenant la validation d'un administrateur")).to_be_visible()
+
+    base_url = page.url.split("/compte/")[0]
+    context = page.context.browser.new_context(base_url=base_url, locale="fr-FR", timezone_id="Europe/Paris")
+    context.set_default_timeout(15000)
+    admin = context.new_page()
+    try:
+        browser_login(admin, "admin.nesmy")
+        admin.get_by_role("link", name="Identités en attente").click()
+        card = admin.get_by_role("region", name="Nouvel Agent")
+        expect(card).to_contain_text("nouvel.agent@example.org")
+        assert _violations(admin, "/compte/identites/") == []
+        admin.screenshot(path=str(sso.log.parent / "identities.png"), full_page=True)
+        card.get_by_label("Rôle").select_option(label="Demandeur")
+        card.get_by_role("button", name="Ouvrir le compte dans Nesmy").click()
+        expect(admin.get_by_role("status")).to_contain_text("Accès accordé : Nouvel Agent")
+        expect(admin.get_by_text("Aucune identité n'attend de décision.")).to_be_visible()
+    finally:
+        context.close()
+
+    page.get_by_role("link", name="Se connecter avec Fédération de test").click()
+    page.wait_for_url(f"{base_url}/")
+    expect(page.locator(".site-header")).to_contain_text("Nouvel Agent")
+    expect(page.locator(".site-header")).to_contain_text("Demandeur")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    identity = OidcIdentity.objects.select_related("user").get()
+    assert identity.status == OidcIdentity.Status.LINKED and identity.user.is_active

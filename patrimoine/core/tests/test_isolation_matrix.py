@@ -15,6 +15,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scopes_disabled
 
+from patrimoine.accounts.models import OidcIdentity
 from patrimoine.chargeback.tests.matrix import venansault_statement
 from patrimoine.core.models import AuditEntry
 from patrimoine.costs.models import MaterialLine, TimeEntry
@@ -75,6 +76,7 @@ LIST_URLS = [
     f"/confiance/journal/?objet={SECRET[:4]}",
     "/confiance/journal/?format=csv",
     "/exploitation/",  # the instance page (patrimoine/ops): superusers only
+    "/compte/identites/",
 ]
 
 
@@ -183,6 +185,8 @@ def _build_world(f) -> World:
         "store": store,
         "venansault": venansault,
         "v_chef": v_chef,
+        "nesmy": nesmy,
+        "epci": epci,
     }
     objects["statement"] = venansault_statement(f, objects, SECRET)  # Venansault bills a neighbour
     objects.update(purchasing_matrix.venansault_purchasing(objects, SECRET))
@@ -232,6 +236,10 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         from patrimoine.reversibility.tests.matrix import venansault_export
 
         o["export"] = venansault_export(o, SECRET)
+    if app == "accounts" and "identity" not in o:
+        from patrimoine.accounts.tests.matrix import venansault_identity
+
+        o["identity"] = venansault_identity(o, SECRET)
     if app == "open311":
         from patrimoine.open311.tests.matrix import open311_kwargs
 
@@ -257,6 +265,7 @@ def _kwargs_for(name: str, params: set[str], o: dict) -> dict | None:
         "reversibility": o.get("export"),
         "imports": o.get("import_job"),
         "api": o.get("token"),
+        "accounts": o.get("identity"),
     }.get(app)
     kwargs = {}
     for param in params:
@@ -309,6 +318,7 @@ def _state(o: dict) -> tuple:
             StockMovement.objects.count(),
             list(StockLevel.objects.values_list("quantity", "reorder_threshold")),
             purchasing_matrix.state(),
+            sorted(OidcIdentity.objects.values_list("pk", "status", "user_id")),
         )
 
 
