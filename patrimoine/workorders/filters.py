@@ -1,11 +1,13 @@
 """Filters of the work-order list (django-filter). Parameter names are the French words of the URL."""
 
+import uuid
+
 import django_filters
 from django import forms
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from patrimoine.assets.models import Building
+from patrimoine.assets.models import AssetStatus, Building
 from patrimoine.organisations.models import Organisation, Team, Trade
 from patrimoine.workorders.models import WorkOrder
 
@@ -22,6 +24,14 @@ SORTS = {
     "priorite": (_("Priorité la plus basse"), ("priority", F("due_date").asc(nulls_last=True), "-created_at")),
 }
 DEFAULT_SORT = "-creation"
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 class WorkOrderFilter(django_filters.FilterSet):
@@ -74,8 +84,11 @@ class WorkOrderFilter(django_filters.FilterSet):
         self.access = access
         filters = self.filters
         # Scoped querysets: only what the user's organisations hold.
+        # The buildings in scope, not « those with orders »: that semi-join read every order ever
+        # written (its cost grew with history). Archived ones only when already chosen.
+        chosen = (data or {}).get("batiment") or None
         filters["batiment"].queryset = Building.objects.filter(
-            pk__in=queryset.filter(building__isnull=False).values("building_id")
+            ~Q(status=AssetStatus.ARCHIVED) | Q(pk=chosen if _is_uuid(chosen) else None)
         ).order_by("name")
         if len(access.read_org_ids) > 1:
             filters["collectivite"].queryset = Organisation.objects.filter(pk__in=access.read_org_ids).order_by("name")
