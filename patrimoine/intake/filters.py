@@ -87,6 +87,11 @@ class WorkRequestFilter(django_filters.FilterSet):
     def status(self) -> str:
         return self.form.cleaned_data.get("statut") or ALL if self.form.is_valid() else ALL
 
+    @property
+    def sort(self) -> str:
+        value = self.form.cleaned_data.get("tri") if self.form.is_valid() else None
+        return value if value in SORTS else "urgence"
+
     def filter_status(self, queryset, name, value):
         return queryset if value == ALL else queryset.filter(status=value)
 
