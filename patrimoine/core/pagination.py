@@ -276,12 +276,45 @@ class KeysetPaginator:
     def capped_count(self) -> int:
         """The number of rows, counted up to COUNT_CAP + 1 (never a full COUNT on a big list)."""
         if self._count is None:
-            self._count = self.queryset.order_by()[: COUNT_CAP + 1].count()
+            self._count = self.queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
         return self._count
 
     @property
     def count_is_capped(self) -> bool:
         return self.capped_count > COUNT_CAP
+
+
+def carried_count(cursor: str | None, *, salt: str = SALT) -> int | None:
+    """The capped count a cursor carries (None without a cursor, or for a bad one)."""
+    if not cursor:
+        return None
+    try:
+        data = unsign(cursor, salt=salt)
+    except InvalidCursor:
+        return None
+    count = data.get("n") if isinstance(data, dict) else None
+    return count if isinstance(count, int) else None
+
+
+def ranked_page(
+    queryset: QuerySet, ranked: Sequence, plain: Sequence, per_page: int, cursor: str | None, *, name: str
+) -> KeysetPage:
+    """Search results by relevance (`ranked`, a computed rank first) when there are at most COUNT_CAP
+    of them; past that in `plain` order, which an index gives without sorting every match (a rank
+    has to be computed for each matching row before the first page can be shown).
+
+    The capped count is counted once, on the first page, and travels in the cursors, which also
+    keep the order chosen then."""
+    count = carried_count(cursor)
+    if count is None:
+        count = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+        cursor = None
+    few = count <= COUNT_CAP
+    paginator = KeysetPaginator(
+        queryset, ranked if few else plain, per_page, name=f"{name}:{'rang' if few else 'alpha'}"
+    )
+    paginator._count = count
+    return paginator.page(cursor, count=False)
 
 
 def capped_counts(querysets: dict[str, QuerySet], cap: int | None = None) -> dict[str, int]:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from patrimoine.assets import selectors
 from patrimoine.assets.filters import BuildingFilter, EquipmentFilter
 from patrimoine.assets.forms import DocumentUploadForm
+from patrimoine.core.pagination import KeysetPaginator, ranked_page
 from patrimoine.costs.selectors import building_costs
 from patrimoine.documents.selectors import documents_of
 
@@ -44,7 +45,10 @@ def asset_list(request):
         "several_orgs": len(access.read_org_ids) > 1,
     }
     if buildings.is_active:
-        context["buildings_page"] = Paginator(buildings.qs, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        ordering = buildings.qs.query.order_by  # the chosen sort, or relevance / alphabetical
+        context["buildings_page"] = KeysetPaginator(
+            buildings.qs, ordering, RESULTS_PER_PAGE, name="batiments:" + ",".join(map(str, ordering))
+        ).page(request.GET.get("page"))
         cleaned = buildings.form.cleaned_data
         if cleaned.get("q") or cleaned.get("category"):
             equipment = EquipmentFilter(
@@ -54,9 +58,14 @@ def asset_list(request):
                 ),
                 access=access,
             )
-            context["equipment_page"] = Paginator(
-                equipment.qs.order_by("search_text", "pk"), RESULTS_PER_PAGE
-            ).get_page(request.GET.get("epage"))
+            context["equipment_page"] = ranked_page(
+                equipment.qs,
+                equipment.default_ordering,
+                ("search_text", "pk"),
+                RESULTS_PER_PAGE,
+                request.GET.get("epage"),
+                name="equipements",
+            )
     else:
         sites = selectors.site_tree(access, buildings.qs, only_matching=False)
         context["sites_page"] = Paginator(sites, SITES_PER_PAGE).get_page(request.GET.get("page"))
