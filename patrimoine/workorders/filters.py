@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from patrimoine.assets.models import AssetStatus, Building
+from patrimoine.core.widgets import CompactSelect
 from patrimoine.organisations.models import Organisation, Team, Trade
 from patrimoine.workorders.models import WorkOrder
 
@@ -47,22 +48,35 @@ class WorkOrderFilter(django_filters.FilterSet):
         method="filter_status",
     )
     metier = django_filters.ModelChoiceFilter(
-        label=_("Corps de métier"), field_name="trade", queryset=Trade.objects.all(), empty_label=_("Tous")
+        label=_("Corps de métier"),
+        field_name="trade",
+        queryset=Trade.objects.all(),
+        empty_label=_("Tous"),
+        widget=CompactSelect,
     )
     priorite = django_filters.ChoiceFilter(
         label=_("Priorité"), field_name="priority", choices=WorkOrder.Priority.choices, empty_label=_("Toutes")
     )
     equipe = django_filters.ModelChoiceFilter(
-        label=_("Équipe"), field_name="team", queryset=Team.objects.none(), empty_label=_("Toutes")
+        label=_("Équipe"),
+        field_name="team",
+        queryset=Team.objects.none(),
+        empty_label=_("Toutes"),
+        widget=CompactSelect,
     )
     collectivite = django_filters.ModelChoiceFilter(
         label=_("Collectivité"),
         field_name="organisation",
         queryset=Organisation.objects.none(),
         empty_label=_("Toutes"),
+        widget=CompactSelect,
     )
     batiment = django_filters.ModelChoiceFilter(
-        label=_("Bâtiment"), field_name="building", queryset=Building.objects.none(), empty_label=_("Tous")
+        label=_("Bâtiment"),
+        field_name="building",
+        queryset=Building.objects.none(),
+        empty_label=_("Tous"),
+        widget=CompactSelect,
     )
     tri = django_filters.ChoiceFilter(
         label=_("Trier par"),
@@ -87,9 +101,11 @@ class WorkOrderFilter(django_filters.FilterSet):
         # The buildings in scope, not « those with orders »: that semi-join read every order ever
         # written (its cost grew with history). Archived ones only when already chosen.
         chosen = (data or {}).get("batiment") or None
-        filters["batiment"].queryset = Building.objects.filter(
-            ~Q(status=AssetStatus.ARCHIVED) | Q(pk=chosen if _is_uuid(chosen) else None)
-        ).order_by("name")
+        filters["batiment"].queryset = (
+            Building.objects.filter(~Q(status=AssetStatus.ARCHIVED) | Q(pk=chosen if _is_uuid(chosen) else None))
+            .only("pk", "name")
+            .order_by("name")
+        )
         if len(access.read_org_ids) > 1:
             filters["collectivite"].queryset = Organisation.objects.filter(pk__in=access.read_org_ids).order_by("name")
         else:

@@ -18,6 +18,7 @@ from patrimoine.documents.selectors import documents_of
 SITES_PER_PAGE = 20
 RESULTS_PER_PAGE = 25
 HISTORY_PER_PAGE = 10
+HISTORY_ORDER = ("-closed_at", "-created_at")  # the `closed_at` of selectors._newest_first, then the id
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
@@ -101,9 +102,9 @@ def building_page_context(request, building, *, upload_form=None) -> dict:
     }
     if access.has("workorders.view"):
         context["open_orders"] = list(selectors.building_open_work_orders(access, building))
-        context["history_page"] = Paginator(
-            selectors.building_work_order_history(access, building), HISTORY_PER_PAGE
-        ).get_page(request.GET.get("historique"))
+        context["history_page"] = KeysetPaginator(
+            selectors.building_work_order_history(access, building), HISTORY_ORDER, HISTORY_PER_PAGE, name="historique"
+        ).page(request.GET.get("historique"), count=False)
     if access.has("costs.view"):
         costs = building_costs(access, building)
         context["costs"] = costs
@@ -132,9 +133,9 @@ def equipment_page_context(request, equipment, *, upload_form=None) -> dict:
         **_documents_context(access, equipment, "equipment", upload_form),
     }
     if access.has("workorders.view"):
-        context["orders_page"] = Paginator(
-            selectors.equipment_work_orders(access, equipment), HISTORY_PER_PAGE
-        ).get_page(request.GET.get("historique"))
+        context["orders_page"] = KeysetPaginator(
+            selectors.equipment_work_orders(access, equipment), HISTORY_ORDER, HISTORY_PER_PAGE, name="historique"
+        ).page(request.GET.get("historique"), count=False)
     return context
 
 
