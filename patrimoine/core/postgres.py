@@ -12,7 +12,13 @@ def postgres_sql(sql: str, reverse_sql: str) -> migrations.RunPython:
             schema_editor.execute(sql)
 
     def backwards(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
+        if reverse_sql and schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(reverse_sql)
 
     return migrations.RunPython(forwards, backwards, elidable=False)
+
+
+def trigram_extension() -> migrations.RunPython:
+    """pg_trgm (a trusted extension: the database owner may create it). Kept when migrating back,
+    since several apps' indexes use it (Django's TrigramExtension would drop it under them)."""
+    return postgres_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm", "")
