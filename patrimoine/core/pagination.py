@@ -257,7 +257,7 @@ class KeysetPaginator:
         if counting:
             self._count = len(ids)
         ids = ids[:limit]
-        if values is not None and not ids:  # nothing left past the cursor (rows deleted): start again
+        if values is not None and not ids and not strict:  # rows deleted since: the list starts again
             return self.page(None, count=count)
         if backwards and len(ids) < limit:  # back at the start: show the first page whole
             return self.page(None, count=count)

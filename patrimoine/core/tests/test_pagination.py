@@ -101,3 +101,12 @@ def test_the_count_stops_at_the_cap(orders, monkeypatch):
         assert paginator.capped_count == 21 and paginator.count_is_capped
         few = KeysetPaginator(orders.filter(due_date__isnull=False), ["-created_at"], 5)
         assert few.capped_count == 12 and not few.count_is_capped
+
+
+def test_a_cursor_past_the_end_gives_an_empty_page_to_the_api_and_the_first_to_a_person(orders):
+    with scopes_disabled():
+        paginator = KeysetPaginator(orders, ["-created_at"], 30)
+        last = min(orders, key=lambda wo: (wo.created_at, wo.pk))
+        cursor = paginator.cursor_for(last, backwards=False)
+        assert paginator.page(cursor, strict=True).object_list == []
+        assert len(paginator.page(cursor).object_list) == 23
