@@ -2,7 +2,7 @@
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 
@@ -17,13 +17,8 @@ class CompactSelect(forms.Select):
         final_attrs = self.build_attrs(self.attrs, attrs)
         final_attrs["name"] = name
         chosen = {str(v) for v in self.format_value(value)}
-        selected = mark_safe(" selected")  # noqa: S308 — a constant
-        options = format_html_join(
-            "\n",
-            '<option value="{}"{}>{}</option>',
-            (
-                (str(option_value), selected if str(option_value) in chosen else "", label)
-                for option_value, label in self.choices
-            ),
+        options = "\n".join(
+            f'<option value="{escape(key)}"{" selected" if key in chosen else ""}>{escape(label)}</option>'
+            for key, label in ((str(option_value), str(label)) for option_value, label in self.choices)
         )
-        return format_html("<select{}>\n{}\n</select>", flatatt(final_attrs), options)
+        return mark_safe(f"<select{flatatt(final_attrs)}>\n{options}\n</select>")  # noqa: S308 — every value escaped

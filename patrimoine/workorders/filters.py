@@ -71,12 +71,8 @@ class WorkOrderFilter(django_filters.FilterSet):
         empty_label=_("Toutes"),
         widget=CompactSelect,
     )
-    batiment = django_filters.ModelChoiceFilter(
-        label=_("Bâtiment"),
-        field_name="building",
-        queryset=Building.objects.none(),
-        empty_label=_("Tous"),
-        widget=CompactSelect,
+    batiment = django_filters.ChoiceFilter(
+        label=_("Bâtiment"), field_name="building_id", choices=[], empty_label=_("Tous"), widget=CompactSelect
     )
     tri = django_filters.ChoiceFilter(
         label=_("Trier par"),
@@ -101,11 +97,13 @@ class WorkOrderFilter(django_filters.FilterSet):
         # The buildings in scope, not « those with orders »: that semi-join read every order ever
         # written (its cost grew with history). Archived ones only when already chosen.
         chosen = (data or {}).get("batiment") or None
-        filters["batiment"].queryset = (
-            Building.objects.filter(~Q(status=AssetStatus.ARCHIVED) | Q(pk=chosen if _is_uuid(chosen) else None))
-            .only("pk", "name")
-            .order_by("name")
-        )
+        # (id, name) pairs, not model instances: a big commune lists hundreds of buildings.
+        buildings = Building.objects.filter(
+            ~Q(status=AssetStatus.ARCHIVED) | Q(pk=chosen if _is_uuid(chosen) else None)
+        ).order_by("name")
+        filters["batiment"].extra["choices"] = lambda: [
+            (str(pk), name) for pk, name in buildings.values_list("pk", "name")
+        ]  # read when the form is shown or checked, not for an htmx page of results
         if len(access.read_org_ids) > 1:
             filters["collectivite"].queryset = Organisation.objects.filter(pk__in=access.read_org_ids).order_by("name")
         else:

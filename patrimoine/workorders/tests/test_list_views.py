@@ -182,3 +182,12 @@ def test_list_query_count_does_not_grow_with_rows(f, world, login, django_assert
     _make_orders(f, world, 27)
     with django_assert_num_queries(len(few.captured_queries)):
         assert len(client.get(URL).context["page"].object_list) == 25
+
+
+def test_the_assignment_column_names_the_technicians_then_their_team(f, world, login):
+    wo = f.work_order(world.nesmy, team_obj=world.team, title="Fuite cantine")
+    wo.technicians.add(world.ahmed)
+    f.work_order(world.nesmy, team_obj=world.team, title="Porte bloquée")
+    html_page = login(world.chef).get(URL).content.decode()
+    assert 'Ahmed Benali<br><span class="wo-muted">Régie bâtiment</span>' in html_page
+    assert html_page.count("Régie bâtiment") >= 2  # the order without a technician shows its team

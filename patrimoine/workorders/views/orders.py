@@ -40,7 +40,7 @@ PRIMARY_FILTERS = ("q", "statut", "tri")  # shown at once; the other filters fol
 def work_order_list(request):
     access = request.access
     require_view(access)
-    orders = selectors.work_orders_for_list(access)
+    orders = selectors.work_orders_for_list_page(access)
     filterset = WorkOrderFilter(request.GET, access=access, queryset=orders)
     sort = filterset.sort
     paginator = KeysetPaginator(filterset.qs, SORTS[sort][1], PAGE_SIZE, name=sort)
