@@ -1,5 +1,6 @@
 """Filters of the work-order list (django-filter). Parameter names are the French words of the URL."""
 
+import re
 import uuid
 
 import django_filters
@@ -25,6 +26,9 @@ SORTS = {
     "priorite": (_("Priorité la plus basse"), ("priority", F("due_date").asc(nulls_last=True), "-created_at")),
 }
 DEFAULT_SORT = "-creation"
+# The start of a reference (« BT-2026-00 »): searched as a prefix, which an index answers at once,
+# where the trigrams of « BT-2026 » are in every order of the year.
+REFERENCE_START = re.compile(r"^[A-Za-z]{2,3}-\d{4}(-\d*)?$")
 
 
 def _is_uuid(value) -> bool:
@@ -117,6 +121,8 @@ class WorkOrderFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        if REFERENCE_START.match(value):  # « BT-2026-0012 »: the start of a number (a B-tree range)
+            return queryset.filter(Q(reference__istartswith=value) | Q(title__icontains=value))
         return queryset.filter(Q(reference__icontains=value) | Q(title__icontains=value))
 
     def filter_status(self, queryset, name, value):

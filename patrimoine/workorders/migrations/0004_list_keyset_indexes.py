@@ -14,6 +14,13 @@ SEARCH_INDEXES = [
         f"DROP INDEX IF EXISTS workorder_{column}_trgm",
     )
     for column in ("reference", "title")
+] + [
+    # A number typed from its start (« BT-2026-001 »): UPPER(reference) LIKE 'BT-2026-001%'.
+    postgres_sql(
+        "CREATE INDEX IF NOT EXISTS workorder_reference_prefix ON workorders_workorder "
+        "(UPPER(reference) text_pattern_ops)",
+        "DROP INDEX IF EXISTS workorder_reference_prefix",
+    )
 ]
 
 

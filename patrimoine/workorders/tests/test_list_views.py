@@ -191,3 +191,12 @@ def test_the_assignment_column_names_the_technicians_then_their_team(f, world, l
     html_page = login(world.chef).get(URL).content.decode()
     assert 'Ahmed Benali<br><span class="wo-muted">Régie bâtiment</span>' in html_page
     assert html_page.count("Régie bâtiment") >= 2  # the order without a technician shows its team
+
+
+def test_a_number_typed_from_its_start_finds_the_order_in_any_case(f, world, login):
+    first = f.work_order(world.nesmy, title="Fuite cantine")
+    second = f.work_order(world.nesmy, title="Porte bloquée")
+    client = login(world.manager_nesmy)
+    assert listed(client.get(URL, {"q": second.reference.lower()})) == {second.pk}
+    assert listed(client.get(URL, {"q": first.reference[:8]})) == {first.pk, second.pk}
+    assert listed(client.get(URL, {"q": "bloqu"})) == {second.pk}
