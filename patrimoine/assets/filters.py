@@ -52,6 +52,12 @@ class _AssetFilter(django_filters.FilterSet):
                 self.filters[name].extra.setdefault("widget", forms.Select(attrs={"data-autosubmit": ""}))
 
     @property
+    def default_ordering(self) -> tuple:
+        """By relevance when searching (`relevance` comes from the selectors), else alphabetical."""
+        searching = self.form.is_valid() and (self.form.cleaned_data.get("q") or "").strip()
+        return ("relevance", "search_text", "pk") if searching else ("search_text", "pk")
+
+    @property
     def is_active(self) -> bool:
         """True when the user searched or filtered (the page then lists results instead of the tree)."""
         form = self.form
@@ -81,7 +87,7 @@ class BuildingFilter(_AssetFilter):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        return queryset if self.form.cleaned_data.get("o") else queryset.order_by("search_text", "pk")
+        return queryset if self.form.cleaned_data.get("o") else queryset.order_by(*self.default_ordering)
 
     def filter_search(self, queryset, name, value):
         return selectors.buildings_matching(queryset, value)

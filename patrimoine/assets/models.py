@@ -293,6 +293,10 @@ class Equipment(SearchableMixin, TenantModel):
         verbose_name_plural = _("équipements")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="uniq_equipment_code")]
+        indexes = [
+            # Search results past a thousand, and filtered lists, in alphabetical order (keyset pages).
+            models.Index(fields=["organisation", "search_text", "id"], name="equipment_org_search_text"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"

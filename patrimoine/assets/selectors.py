@@ -7,7 +7,7 @@ not visible, so another commune's building looks exactly like a missing one.
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -76,39 +76,93 @@ def get_equipment_for(access: Access, pk) -> Equipment:
 
 
 # --- Search: each word of the query must appear (accents and case ignored).
+#
+# Every searchable row keeps `search_text`, its words folded in Python (`search_key`: lower case, no
+# accents, œ → oe), so a search is `search_text LIKE '%word%'` for each word, with the same results on
+# SQLite and PostgreSQL: « ecole » finds « École », « gymn » finds « Gymnase », « b0012 » or
+# « di-2026-00012 » find the reference. On PostgreSQL a trigram GIN index on `search_text` (pg_trgm,
+# assets migration 0005) answers these LIKEs without reading the table; SQLite scans, which is fine at
+# a test's or a small commune's size. French plurals are folded too: « écoles » searches « ecole ».
+# Results come by relevance: the code typed exactly, then names starting with the query, then a word
+# starting with it, then any other match (for equipment, one found through its building or site last).
+
+
+def _singular(term: str) -> str:
+    """« ecoles » → « ecole », « bureaux » → « bureau »: a term only ever matches more once trimmed."""
+    if len(term) > 3 and term[-1] in "sx" and term[-2] not in "sx" and term.isalpha():
+        return term[:-1]
+    return term
 
 
 def search_terms(query: str) -> list[str]:
-    return [term for term in search_key(query or "").split() if term][:MAX_SEARCH_TERMS]
+    return [_singular(term) for term in search_key(query or "").split() if term][:MAX_SEARCH_TERMS]
 
 
-def _term_q(prefix: str, term: str, raw: str) -> Q:
-    """One word against `search_text`, plus the raw columns in case a row was bulk-created
-    without its search text (`icontains` then still folds ASCII case on both databases)."""
-    q = Q(**{f"{prefix}search_text__contains": term})
-    for name in ("name", "code"):
-        q |= Q(**{f"{prefix}{name}__icontains": raw})
-    return q
+def _relevance(query: str, *, own: Q | None = None) -> Case:
+    """0 code typed exactly, 1 text starts with the query, 2 a word starts with its first term,
+    3 any other match of its own; 4 a match through the place only (rows where `own` is false)."""
+    terms = search_terms(query)
+    phrase = " ".join(terms)
+    whens = [
+        When(code__iexact=(query or "").strip(), then=Value(0)),
+        When(search_text__startswith=phrase, then=Value(1)),
+        When(search_text__contains=f" {terms[0]}" if terms else phrase, then=Value(2)),
+    ]
+    if own is not None:
+        whens.append(When(own, then=Value(3)))
+    return Case(*whens, default=Value(4 if own is not None else 3), output_field=IntegerField())
 
 
 def buildings_matching(buildings: QuerySet[Building], query: str) -> QuerySet[Building]:
-    """Buildings whose name, code, address or city — or their site's — contain every word."""
-    raw_words = (query or "").split()[:MAX_SEARCH_TERMS]
-    for term, raw in zip(search_terms(query), raw_words, strict=False):
-        word = _term_q("", term, raw) | _term_q("site__", term, raw)
-        word |= Q(city__icontains=raw) | Q(address__icontains=raw)
-        buildings = buildings.filter(word)
-    return buildings
+    """Buildings whose name, code, address or city — or their site's — contain every word, annotated
+    with `relevance` (see `_relevance`). Buildings are few (thousands): the site's match is a
+    subquery, the building's own one the trigram index."""
+    for term in search_terms(query):
+        sites = Site.objects.filter(search_text__contains=term).values("pk")
+        buildings = buildings.filter(Q(search_text__contains=term) | Q(site_id__in=sites))
+    return buildings.annotate(relevance=_relevance(query))
+
+
+def _places_matching(terms: list[str]) -> dict[str, tuple[list, list]]:
+    """For each term, the ids of the buildings and of the sites whose text contains it, in one query
+    (a UNION of two trigram-index scans)."""
+    if not terms:
+        return {}
+    any_term = Q()
+    for term in terms:
+        any_term |= Q(search_text__contains=term)
+    buildings = Building.objects.filter(any_term).annotate(kind=Value("b")).values_list("pk", "search_text", "kind")
+    sites = Site.objects.filter(any_term).annotate(kind=Value("s")).values_list("pk", "search_text", "kind")
+    buildings, sites = buildings.order_by(), sites.order_by()
+    places = {term: ([], []) for term in terms}
+    for pk, text, kind in buildings.union(sites, all=True).order_by():
+        for term in terms:
+            if term in text:
+                places[term][0 if kind == "b" else 1].append(pk)
+    return places
 
 
 def equipment_matching(equipment: QuerySet[Equipment], query: str) -> QuerySet[Equipment]:
     """Equipment whose name, code, brand, model or serial number — or its building's or site's
-    name, code, address or city — contain every word (« chaudière ferry » finds the school's boiler)."""
-    raw_words = (query or "").split()[:MAX_SEARCH_TERMS]
-    for term, raw in zip(search_terms(query), raw_words, strict=False):
-        word = _term_q("", term, raw) | _term_q("building__", term, raw) | _term_q("site__", term, raw)
+    name, code, address or city — contain every word (« chaudière ferry » finds the school's boiler),
+    annotated with `relevance` (its own matches before those through its place).
+
+    The places are looked up first (one query) so that each word reads « own text LIKE, or building
+    in (ids), or site in (ids) »: three index scans OR-ed by PostgreSQL, where joining the building
+    and site tables made it read every equipment item of the organisation."""
+    terms = search_terms(query)
+    places = _places_matching(terms)
+    own = Q()
+    for term in terms:
+        building_ids, site_ids = places[term]
+        word = Q(search_text__contains=term)
+        if building_ids:
+            word |= Q(building_id__in=building_ids)
+        if site_ids:
+            word |= Q(site_id__in=site_ids)
         equipment = equipment.filter(word)
-    return equipment
+        own &= Q(search_text__contains=term)
+    return equipment.annotate(relevance=_relevance(query, own=own if terms else None))
 
 
 # --- The tree on the list page: sites → buildings.

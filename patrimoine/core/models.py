@@ -85,7 +85,11 @@ class AuditEntry(models.Model):
         verbose_name = _("entrée du journal")
         verbose_name_plural = _("journal d'audit")
         ordering = ["-at"]
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            # The audit trail page of an organisation, newest first (keyset pagination).
+            models.Index(fields=["organisation", "-at", "-id"], name="auditentry_org_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"

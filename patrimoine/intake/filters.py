@@ -5,7 +5,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from patrimoine.assets.models import Building
+from patrimoine.assets.models import AssetStatus, Building
+from patrimoine.core.widgets import CompactSelect
 from patrimoine.intake.models import Urgency, WorkRequest, fold
 from patrimoine.organisations.access import Access
 from patrimoine.organisations.models import Organisation
@@ -36,10 +37,18 @@ class WorkRequestFilter(django_filters.FilterSet):
         label=_("Urgence"), field_name="urgency", choices=Urgency.choices, empty_label=_("Toutes")
     )
     collectivite = django_filters.ModelChoiceFilter(
-        label=_("Commune"), field_name="organisation", queryset=Organisation.objects.none(), empty_label=_("Toutes")
+        label=_("Commune"),
+        field_name="organisation",
+        queryset=Organisation.objects.none(),
+        empty_label=_("Toutes"),
+        widget=CompactSelect,
     )
     batiment = django_filters.ModelChoiceFilter(
-        label=_("Bâtiment"), field_name="building", queryset=Building.objects.none(), empty_label=_("Tous")
+        label=_("Bâtiment"),
+        field_name="building",
+        queryset=Building.objects.none(),
+        empty_label=_("Tous"),
+        widget=CompactSelect,
     )
     tri = django_filters.ChoiceFilter(
         label=_("Trier par"),
@@ -68,9 +77,10 @@ class WorkRequestFilter(django_filters.FilterSet):
         else:
             del self.filters["collectivite"]
         if access.has("intake.view_all"):
+            # The buildings in scope (not « those with requests », a semi-join over years of them).
             self.filters["batiment"].queryset = (
-                Building.objects.filter(pk__in=queryset.filter(building__isnull=False).values("building_id"))
-                .select_related("organisation")
+                Building.objects.exclude(status=AssetStatus.ARCHIVED)
+                .only("pk", "name")
                 .order_by("organisation__name", "name")
             )
         else:
@@ -86,6 +96,11 @@ class WorkRequestFilter(django_filters.FilterSet):
     @property
     def status(self) -> str:
         return self.form.cleaned_data.get("statut") or ALL if self.form.is_valid() else ALL
+
+    @property
+    def sort(self) -> str:
+        value = self.form.cleaned_data.get("tri") if self.form.is_valid() else None
+        return value if value in SORTS else "urgence"
 
     def filter_status(self, queryset, name, value):
         return queryset if value == ALL else queryset.filter(status=value)

@@ -128,7 +128,11 @@ class WorkRequest(TenantModel):
                 name="request_rejection_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["organisation", "status", "-created_at"])]
+        indexes = [
+            # The list's pages by date, every request or one status tab (keyset: id breaks ties).
+            models.Index(fields=["organisation", "-created_at", "-id"], name="workrequest_list_created"),
+            models.Index(fields=["organisation", "status", "-created_at", "-id"], name="workrequest_status_created"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,9 +16,10 @@ from django.views.decorators.http import require_http_methods
 
 from patrimoine.assets.models import Equipment
 from patrimoine.core.errors import DomainError, PermissionRefused
+from patrimoine.core.pagination import KeysetPaginator, count_label
 from patrimoine.documents.selectors import documents_of
 from patrimoine.intake import selectors, services
-from patrimoine.intake.filters import ALL, WorkRequestFilter
+from patrimoine.intake.filters import ALL, SORTS, WorkRequestFilter
 from patrimoine.intake.forms import AcceptForm, MergeForm, RejectForm, WorkRequestForm
 from patrimoine.intake.models import WorkRequest
 from patrimoine.intake.services import requester_email
@@ -151,7 +151,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
         default_sort="urgence" if triager else "-creation",
     )
     counts = selectors.status_counts(filterset.queryset_without_status())
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = filterset.sort
+    page = KeysetPaginator(filterset.qs, SORTS[sort][1], PAGE_SIZE, name=sort).page(request.GET.get("page"))
     rows = [_row(access, work_request) for work_request in page]
     current_status = filterset.status
     params = request.GET.copy()
@@ -164,13 +165,11 @@ def request_list(request: HttpRequest) -> HttpResponse:
             {
                 "value": value,
                 "label": label,
-                "count": counts["all"] if value == ALL else counts[value],
+                "count": count_label(counts["all"] if value == ALL else counts[value]),
                 "url": "?" + params.urlencode(),
                 "current": value == current_status,
             }
         )
-    params = request.GET.copy()
-    params.pop("page", None)
     context = {
         "filterset": filterset,
         "page": page,
@@ -181,7 +180,6 @@ def request_list(request: HttpRequest) -> HttpResponse:
         "triager": triager,
         "triage": selectors.triage_counts(access) if triager else None,
         "show_commune": len(access.read_org_ids) > 1,
-        "page_query": params.urlencode(),
         # A requester with a handful of requests needs no search form.
         "show_filters": sees_all or counts["all"] > 10 or bool(request.GET.get("q")),
         "next": request.get_full_path(),

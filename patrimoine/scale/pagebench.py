@@ -14,6 +14,7 @@ import statistics
 import time
 import uuid
 from datetime import date
+from urllib.parse import urlencode
 
 from django.db import connection
 from django.test import Client
@@ -21,8 +22,13 @@ from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
 from patrimoine.accounts.models import User
-from patrimoine.assets.models import Building
+from patrimoine.assets.models import Building, Equipment
+from patrimoine.core.pagination import COUNT_CAP, KeysetPaginator
+from patrimoine.intake.filters import SORTS as WR_SORTS
+from patrimoine.intake.models import WorkRequest
+from patrimoine.workorders.filters import SORTS as WO_SORTS
 from patrimoine.workorders.models import WorkOrder
+from patrimoine.workorders.views.common import PAGE_SIZE
 
 from .dataset import PREFIX
 
@@ -51,16 +57,43 @@ def _pages(users) -> list[dict]:
         .order_by("-created_at")
         .first()
     )
+    orders = WorkOrder.objects.filter(organisation=commune)
+    open_orders = orders.filter(status__in=WorkOrder.OPEN_STATUSES)
+    requests = WorkRequest.objects.filter(organisation=commune)
     pages = [
         ("accueil du chef d'équipe", "chef", "/"),
         ("bons de travail (liste)", "chef", "/bons/"),
         ("bons de travail ouverts, par priorité", "chef", "/bons/?statut=ouverts&tri=-priorite"),
         ("bons de travail : recherche", "chef", "/bons/?q=fuite"),
-        ("bons de travail : page 40", "chef", "/bons/?page=40"),
+        ("bons de travail : recherche d'un numéro", "chef", f"/bons/?statut=&q={order.reference[:-2]}"),
+        (
+            "bons de travail ouverts : page 40 (curseur)",
+            "chef",
+            "/bons/?" + _deep(open_orders, WO_SORTS["-creation"][1], "-creation", 40, {"statut": "ouverts"}),
+        ),
+        (
+            "bons de travail ouverts par priorité : page 40",
+            "chef",
+            "/bons/?"
+            + _deep(open_orders, WO_SORTS["-priorite"][1], "-priorite", 40, {"statut": "ouverts", "tri": "-priorite"}),
+        ),
+        (
+            "bons de travail, tous : page 2 000 (curseur)",
+            "chef",
+            "/bons/?" + _deep(orders, WO_SORTS["-creation"][1], "-creation", 2000, {"statut": ""}),
+        ),
         ("bon de travail (détail)", "chef", f"/bons/{order.pk}/"),
         ("planning", "chef", "/bons/planning/"),
         ("demandes (liste)", "chef", "/demandes/"),
+        (
+            "demandes, toutes : page 1 000 (curseur)",
+            "chef",
+            "/demandes/?"
+            + _deep(requests, WR_SORTS["-creation"][1], "-creation", 1000, {"statut": "toutes", "tri": "-creation"}),
+        ),
         ("patrimoine : recherche", "gestionnaire", "/patrimoine/?q=ecole"),
+        ("patrimoine : recherche, mot partiel", "gestionnaire", "/patrimoine/?q=gymn"),
+        ("patrimoine : recherche d'un code", "gestionnaire", f"/patrimoine/?q={_equipment_code(commune)}"),
         ("bâtiment (fiche)", "gestionnaire", f"/patrimoine/batiments/{building.pk}/"),
         ("coûts", "gestionnaire", "/couts/"),
         ("tableau de bord (commune)", "gestionnaire", "/rapports/"),
@@ -76,6 +109,21 @@ def _pages(users) -> list[dict]:
             {"name": "synchronisation (1 saisie de temps)", "role": "technicien", "method": "SYNC", "order": tech_order}
         )
     return result
+
+
+def _deep(queryset, ordering, name, depth, params) -> str:
+    """The query string of page `depth` of a keyset list: the « Suivant » cursor a user holds after
+    walking depth - 1 pages (made by the same paginator as the view, carrying the capped count the
+    first page counted), so the benchmark reaches page 2 000 without requesting the 1 999 before."""
+    paginator = KeysetPaginator(queryset, ordering, PAGE_SIZE, name=name)
+    paginator._count = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    row = paginator.ordered()[(depth - 1) * PAGE_SIZE - 1]
+    return urlencode({**params, "page": paginator.cursor_for(row, backwards=False)})
+
+
+def _equipment_code(commune) -> str:
+    equipment = Equipment.objects.filter(organisation=commune).order_by("code").first()
+    return equipment.code if equipment else "eq"
 
 
 def _request(client, page):
@@ -104,7 +152,9 @@ def _sql_floor(queries) -> float | None:
     with connection.cursor() as cursor:
         for query in queries:
             sql = query["sql"]
-            if not sql.lstrip().upper().startswith("SELECT"):
+            if sql.startswith("DECLARE "):  # a server-side cursor (a form's choices): its SELECT
+                sql = sql.split(" CURSOR WITH HOLD FOR ", 1)[-1]
+            if not sql.lstrip(" (").upper().startswith("SELECT"):  # "(SELECT … UNION …" counts too
                 continue
             cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
             plan = cursor.fetchone()[0]
@@ -118,7 +168,7 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run(repeat: int = 20, warmup: int = 2) -> dict:
+def run(repeat: int = 20, warmup: int = 2, only: str = "") -> dict:
     users = _users()
     clients = {}
     for role, user in users.items():
@@ -126,6 +176,8 @@ def run(repeat: int = 20, warmup: int = 2) -> dict:
         clients[role].force_login(user)
     results = []
     for page in _pages(users):
+        if only and only not in page["name"]:
+            continue
         client = clients[page["role"]]
         for _ in range(warmup):
             _request(client, page)

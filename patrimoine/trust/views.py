@@ -5,13 +5,13 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from patrimoine.core.pagination import KeysetPaginator
 from patrimoine.core.services import audit_read
 from patrimoine.trust import privacy
 from patrimoine.trust.filters import AuditFilter
@@ -77,7 +77,7 @@ def audit_list(request):
         response = StreamingHttpResponse(_csv_rows(entries), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="journal-audit-{timezone.localdate():%Y%m%d}.csv"'
         return response
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysetPaginator(entries, ["-at", "-id"], PAGE_SIZE, name="audit").page(request.GET.get("page"))
     for entry in page.object_list:
         entry.details = [(key, _detail(value)) for key, value in (entry.data or {}).items()]
     return render(request, "trust/audit_list.html", {"filter": filterset, "page": page})

@@ -1,11 +1,15 @@
 """Filters of the work-order list (django-filter). Parameter names are the French words of the URL."""
 
+import re
+import uuid
+
 import django_filters
 from django import forms
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from patrimoine.assets.models import Building
+from patrimoine.assets.models import AssetStatus, Building
+from patrimoine.core.widgets import CompactSelect
 from patrimoine.organisations.models import Organisation, Team, Trade
 from patrimoine.workorders.models import WorkOrder
 
@@ -22,6 +26,17 @@ SORTS = {
     "priorite": (_("Priorité la plus basse"), ("priority", F("due_date").asc(nulls_last=True), "-created_at")),
 }
 DEFAULT_SORT = "-creation"
+# The start of a reference (« BT-2026-00 »): searched as a prefix, which an index answers at once,
+# where the trigrams of « BT-2026 » are in every order of the year.
+REFERENCE_START = re.compile(r"^[A-Za-z]{2,3}-\d{4}(-\d*)?$")
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 class WorkOrderFilter(django_filters.FilterSet):
@@ -37,22 +52,31 @@ class WorkOrderFilter(django_filters.FilterSet):
         method="filter_status",
     )
     metier = django_filters.ModelChoiceFilter(
-        label=_("Corps de métier"), field_name="trade", queryset=Trade.objects.all(), empty_label=_("Tous")
+        label=_("Corps de métier"),
+        field_name="trade",
+        queryset=Trade.objects.all(),
+        empty_label=_("Tous"),
+        widget=CompactSelect,
     )
     priorite = django_filters.ChoiceFilter(
         label=_("Priorité"), field_name="priority", choices=WorkOrder.Priority.choices, empty_label=_("Toutes")
     )
     equipe = django_filters.ModelChoiceFilter(
-        label=_("Équipe"), field_name="team", queryset=Team.objects.none(), empty_label=_("Toutes")
+        label=_("Équipe"),
+        field_name="team",
+        queryset=Team.objects.none(),
+        empty_label=_("Toutes"),
+        widget=CompactSelect,
     )
     collectivite = django_filters.ModelChoiceFilter(
         label=_("Collectivité"),
         field_name="organisation",
         queryset=Organisation.objects.none(),
         empty_label=_("Toutes"),
+        widget=CompactSelect,
     )
-    batiment = django_filters.ModelChoiceFilter(
-        label=_("Bâtiment"), field_name="building", queryset=Building.objects.none(), empty_label=_("Tous")
+    batiment = django_filters.ChoiceFilter(
+        label=_("Bâtiment"), field_name="building_id", choices=[], empty_label=_("Tous"), widget=CompactSelect
     )
     tri = django_filters.ChoiceFilter(
         label=_("Trier par"),
@@ -74,9 +98,16 @@ class WorkOrderFilter(django_filters.FilterSet):
         self.access = access
         filters = self.filters
         # Scoped querysets: only what the user's organisations hold.
-        filters["batiment"].queryset = Building.objects.filter(
-            pk__in=queryset.filter(building__isnull=False).values("building_id")
+        # The buildings in scope, not « those with orders »: that semi-join read every order ever
+        # written (its cost grew with history). Archived ones only when already chosen.
+        chosen = (data or {}).get("batiment") or None
+        # (id, name) pairs, not model instances: a big commune lists hundreds of buildings.
+        buildings = Building.objects.filter(
+            ~Q(status=AssetStatus.ARCHIVED) | Q(pk=chosen if _is_uuid(chosen) else None)
         ).order_by("name")
+        filters["batiment"].extra["choices"] = lambda: [
+            (str(pk), name) for pk, name in buildings.values_list("pk", "name")
+        ]  # read when the form is shown or checked, not for an htmx page of results
         if len(access.read_org_ids) > 1:
             filters["collectivite"].queryset = Organisation.objects.filter(pk__in=access.read_org_ids).order_by("name")
         else:
@@ -90,6 +121,8 @@ class WorkOrderFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        if REFERENCE_START.match(value):  # « BT-2026-0012 »: the start of a number (a B-tree range)
+            return queryset.filter(Q(reference__istartswith=value) | Q(title__icontains=value))
         return queryset.filter(Q(reference__icontains=value) | Q(title__icontains=value))
 
     def filter_status(self, queryset, name, value):

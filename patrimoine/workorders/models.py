@@ -166,6 +166,24 @@ class WorkOrder(TenantModel):
                 condition=models.Q(status="valide"),
                 name="workorder_validated_by_org",
             ),
+            # The list's sorts, read from the cursor on (keyset pagination, core/pagination.py): all
+            # orders by date, and the open ones (the default tab) by date, priority or due date.
+            models.Index(fields=["organisation", "-created_at", "-id"], name="workorder_list_created"),
+            models.Index(
+                fields=["organisation", "-created_at", "-id"],
+                condition=models.Q(status__in=["a_planifier", "planifie", "en_cours", "suspendu"]),
+                name="workorder_open_created",
+            ),
+            models.Index(
+                fields=["organisation", "-priority", "due_date", "-created_at", "-id"],
+                condition=models.Q(status__in=["a_planifier", "planifie", "en_cours", "suspendu"]),
+                name="workorder_open_priority",
+            ),
+            models.Index(
+                fields=["organisation", "due_date", "-created_at", "-id"],
+                condition=models.Q(status__in=["a_planifier", "planifie", "en_cours", "suspendu"]),
+                name="workorder_open_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,8 +5,22 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import (
+    CharField,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -114,13 +128,45 @@ def get_work_order_for(access: Access, pk) -> WorkOrder:
 # --- Lists -------------------------------------------------------------------------------------
 
 
+def technician_names() -> Subquery:
+    """The order's technicians as one text « Prénom Nom, Prénom Nom » (a user without a name shows
+    his login, like `User.__str__`), by family name where the database orders an aggregate
+    (PostgreSQL, SQLite ≥ 3.44): the list reads it with its rows instead of a prefetch query."""
+    through = WorkOrder.technicians.through
+    full_name = Trim(Concat("user__first_name", Value(" "), "user__last_name", output_field=CharField()))
+    name = Coalesce(NullIf(full_name, Value("")), "user__username", output_field=CharField())
+    ordered = {"order_by": ("user__last_name", "user__first_name")}
+    if not connection.features.supports_aggregate_order_by_clause:
+        ordered = {}
+    names = (
+        through.objects.filter(workorder_id=OuterRef("pk"))
+        .order_by()
+        .values("workorder_id")
+        .annotate(names=StringAgg(name, Value(", "), **ordered))
+        .values("names")
+    )
+    return Subquery(names, output_field=CharField())
+
+
 def work_orders_for_list(access: Access) -> QuerySet[WorkOrder]:
-    """The visible orders with everything a list row shows, in a constant number of queries."""
+    """The visible orders with everything a list row shows, in a constant number of queries.
+
+    The organisation is joined only when rows may belong to several (the lists then show it): each
+    join past six costs PostgreSQL's planner milliseconds, more than running the page's query."""
+    related = ["trade", "site", "building", "equipment", "team", "contractor"]
+    if len(access.read_org_ids) > 1:
+        related.append("organisation")
     return (
         work_orders_visible_to(access)
-        .select_related("trade", "site", "building", "equipment", "team", "contractor", "organisation")
+        .select_related(*related)
         .prefetch_related(Prefetch("technicians", queryset=User.objects.order_by("last_name", "first_name")))
     )
+
+
+def work_orders_for_list_page(access: Access) -> QuerySet[WorkOrder]:
+    """The rows of the work-order list: like `work_orders_for_list`, with `technician_names` read in
+    the same query as the rows (no prefetch)."""
+    return work_orders_for_list(access).prefetch_related(None).annotate(technician_names=technician_names())
 
 
 def work_orders_to_validate(access: Access) -> QuerySet[WorkOrder]:

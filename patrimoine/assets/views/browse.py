@@ -11,12 +11,14 @@ from django.urls import reverse
 from patrimoine.assets import selectors
 from patrimoine.assets.filters import BuildingFilter, EquipmentFilter
 from patrimoine.assets.forms import DocumentUploadForm
+from patrimoine.core.pagination import KeysetPaginator, ranked_page
 from patrimoine.costs.selectors import building_costs
 from patrimoine.documents.selectors import documents_of
 
 SITES_PER_PAGE = 20
 RESULTS_PER_PAGE = 25
 HISTORY_PER_PAGE = 10
+HISTORY_ORDER = ("-closed_at", "-created_at")  # the `closed_at` of selectors._newest_first, then the id
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
@@ -44,7 +46,10 @@ def asset_list(request):
         "several_orgs": len(access.read_org_ids) > 1,
     }
     if buildings.is_active:
-        context["buildings_page"] = Paginator(buildings.qs, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        ordering = buildings.qs.query.order_by  # the chosen sort, or relevance / alphabetical
+        context["buildings_page"] = KeysetPaginator(
+            buildings.qs, ordering, RESULTS_PER_PAGE, name="batiments:" + ",".join(map(str, ordering))
+        ).page(request.GET.get("page"))
         cleaned = buildings.form.cleaned_data
         if cleaned.get("q") or cleaned.get("category"):
             equipment = EquipmentFilter(
@@ -54,9 +59,14 @@ def asset_list(request):
                 ),
                 access=access,
             )
-            context["equipment_page"] = Paginator(
-                equipment.qs.order_by("search_text", "pk"), RESULTS_PER_PAGE
-            ).get_page(request.GET.get("epage"))
+            context["equipment_page"] = ranked_page(
+                equipment.qs,
+                equipment.default_ordering,
+                ("search_text", "pk"),
+                RESULTS_PER_PAGE,
+                request.GET.get("epage"),
+                name="equipements",
+            )
     else:
         sites = selectors.site_tree(access, buildings.qs, only_matching=False)
         context["sites_page"] = Paginator(sites, SITES_PER_PAGE).get_page(request.GET.get("page"))
@@ -92,9 +102,9 @@ def building_page_context(request, building, *, upload_form=None) -> dict:
     }
     if access.has("workorders.view"):
         context["open_orders"] = list(selectors.building_open_work_orders(access, building))
-        context["history_page"] = Paginator(
-            selectors.building_work_order_history(access, building), HISTORY_PER_PAGE
-        ).get_page(request.GET.get("historique"))
+        context["history_page"] = KeysetPaginator(
+            selectors.building_work_order_history(access, building), HISTORY_ORDER, HISTORY_PER_PAGE, name="historique"
+        ).page(request.GET.get("historique"), count=False)
     if access.has("costs.view"):
         costs = building_costs(access, building)
         context["costs"] = costs
@@ -123,9 +133,9 @@ def equipment_page_context(request, equipment, *, upload_form=None) -> dict:
         **_documents_context(access, equipment, "equipment", upload_form),
     }
     if access.has("workorders.view"):
-        context["orders_page"] = Paginator(
-            selectors.equipment_work_orders(access, equipment), HISTORY_PER_PAGE
-        ).get_page(request.GET.get("historique"))
+        context["orders_page"] = KeysetPaginator(
+            selectors.equipment_work_orders(access, equipment), HISTORY_ORDER, HISTORY_PER_PAGE, name="historique"
+        ).page(request.GET.get("historique"), count=False)
     return context
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patrimoine.core.errors import DomainError, PermissionRefused
+from patrimoine.core.pagination import KeysetPaginator
 from patrimoine.stock import selectors, services
 from patrimoine.stock.filters import CatalogueFilter, MovementFilter
 from patrimoine.stock.forms import ItemForm, SupplierReferenceForm, ThresholdForm
@@ -62,7 +63,8 @@ def _item_context(request, item, **forms) -> dict:
     movement_filter = MovementFilter(
         request.GET, queryset=selectors.movements_of(access, item=item), stores=stores.order_by("name")
     )
-    page = Paginator(movement_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    ledger = KeysetPaginator(movement_filter.qs, ["-at", "-created_at", "-id"], PAGE_SIZE, name="mouvements")
+    page = ledger.page(request.GET.get("page"), count=False)
     can_manage = access.can("stock.manage", item)
     suppliers = selectors.suppliers_of(item.organisation_id)
     on_hand = sum((level.quantity for level in levels), 0)

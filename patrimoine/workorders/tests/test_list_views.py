@@ -1,5 +1,7 @@
 """The work-order list: visibility per role, filters, search, sort, pagination, constant queries."""
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -39,7 +41,8 @@ def test_another_organisation_never_sees_the_orders(f, world, login, client, rol
     response = login(user, org).get(URL)
     assert str(wo.pk) not in response.content.decode() and "Fuite cantine" not in response.content.decode()
     if response.status_code == 200:
-        assert wo.pk not in listed(response) and response.context["page"].paginator.count == 0
+        assert wo.pk not in listed(response) and not response.context["page"].object_list
+        assert "0 bons de travail" in response.content.decode()
     else:
         assert response.status_code == 403  # a requester has no work-order list at all
     assert login(user, org).get(reverse("workorders:detail", args=[wo.pk])).status_code == 404
@@ -132,13 +135,26 @@ def test_sort_by_due_date_priority_and_creation(f, world, login):
     assert order("-creation") == [none.pk, soon.pk, late.pk]
 
 
-def test_pagination_keeps_the_filters(f, world, login):
+def _link(response, rel: str) -> str:
+    match = re.search(rf'href="([^"]+)" rel="{rel}"', response.content.decode())
+    return html.unescape(match.group(1)) if match else ""
+
+
+def test_next_and_previous_keep_the_filters_and_the_sort(f, world, login):
     for n in range(30):
         f.work_order(world.nesmy, title=f"Bon {n}")
-    response = login(world.manager_nesmy).get(URL, {"q": "Bon"})
-    assert len(response.context["page"].object_list) == 25
-    assert "q=Bon" in response.content.decode() and "page=2" in response.content.decode()
-    assert len(login(world.manager_nesmy).get(URL, {"q": "Bon", "page": 2}).context["page"].object_list) == 5
+    f.work_order(world.nesmy, title="Autre chose")
+    client = login(world.manager_nesmy)
+    first = client.get(URL, {"q": "Bon", "tri": "creation"})
+    assert len(first.context["page"].object_list) == 25 and not _link(first, "prev")
+    assert "30 bons de travail" in first.content.decode()
+    next_url = _link(first, "next")
+    assert "q=Bon" in next_url and "tri=creation" in next_url
+    second = client.get(URL + next_url)
+    titles = [wo.title for wo in second.context["page"].object_list]
+    assert titles == [f"Bon {n}" for n in range(25, 30)] and not _link(second, "next")
+    back = client.get(URL + _link(second, "prev"))
+    assert [wo.pk for wo in back.context["page"].object_list] == [wo.pk for wo in first.context["page"].object_list]
 
 
 def test_htmx_request_gets_only_the_results(f, world, login):
@@ -166,3 +182,21 @@ def test_list_query_count_does_not_grow_with_rows(f, world, login, django_assert
     _make_orders(f, world, 27)
     with django_assert_num_queries(len(few.captured_queries)):
         assert len(client.get(URL).context["page"].object_list) == 25
+
+
+def test_the_assignment_column_names_the_technicians_then_their_team(f, world, login):
+    wo = f.work_order(world.nesmy, team_obj=world.team, title="Fuite cantine")
+    wo.technicians.add(world.ahmed)
+    f.work_order(world.nesmy, team_obj=world.team, title="Porte bloquée")
+    html_page = login(world.chef).get(URL).content.decode()
+    assert 'Ahmed Benali<br><span class="wo-muted">Régie bâtiment</span>' in html_page
+    assert html_page.count("Régie bâtiment") >= 2  # the order without a technician shows its team
+
+
+def test_a_number_typed_from_its_start_finds_the_order_in_any_case(f, world, login):
+    first = f.work_order(world.nesmy, title="Fuite cantine")
+    second = f.work_order(world.nesmy, title="Porte bloquée")
+    client = login(world.manager_nesmy)
+    assert listed(client.get(URL, {"q": second.reference.lower()})) == {second.pk}
+    assert listed(client.get(URL, {"q": first.reference[:8]})) == {first.pk, second.pk}
+    assert listed(client.get(URL, {"q": "bloqu"})) == {second.pk}

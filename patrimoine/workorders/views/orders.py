@@ -3,7 +3,6 @@ show the French message of a refusal with the right status: 400, 403 or 409)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,10 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from patrimoine.assets.selectors import equipment_work_orders
 from patrimoine.core.errors import DomainError
+from patrimoine.core.pagination import KeysetPaginator
 from patrimoine.costs.selectors import work_order_costs_context
 from patrimoine.documents.selectors import documents_of
 from patrimoine.workorders import selectors, services
-from patrimoine.workorders.filters import WorkOrderFilter
+from patrimoine.workorders.filters import SORTS, WorkOrderFilter
 from patrimoine.workorders.forms import (
     ChecklistToggleForm,
     PhotoForm,
@@ -40,15 +40,17 @@ PRIMARY_FILTERS = ("q", "statut", "tri")  # shown at once; the other filters fol
 def work_order_list(request):
     access = request.access
     require_view(access)
-    orders = selectors.work_orders_for_list(access)
+    orders = selectors.work_orders_for_list_page(access)
     filterset = WorkOrderFilter(request.GET, access=access, queryset=orders)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = filterset.sort
+    paginator = KeysetPaginator(filterset.qs, SORTS[sort][1], PAGE_SIZE, name=sort)
+    page = paginator.page(request.GET.get("page"))
     context = {
         "filter": filterset,
         "primary_filters": PRIMARY_FILTERS,
         "advanced_active": any(request.GET.get(name) for name in filterset.form.fields if name not in PRIMARY_FILTERS),
         "page": page,
-        "sort": filterset.sort,
+        "sort": sort,
         "show_organisation": len(access.read_org_ids) > 1,
         "can_create": access.has("workorders.plan"),
         "can_validate": access.has("workorders.validate"),

@@ -12,10 +12,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--repeat", type=int, default=20)
+        parser.add_argument("--only", default="", help="Seulement les pages dont le nom contient ce texte.")
 
-    def handle(self, *args, repeat, **options):
+    def handle(self, *args, repeat, only, **options):
         try:
-            result = run(repeat=repeat)
+            result = run(repeat=repeat, only=only)
         except ValueError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False))
