@@ -48,6 +48,11 @@ def work_requests_visible_to(access: Access) -> QuerySet[WorkRequest]:
     return requests.none()
 
 
+def orgs_with_all_requests_visible(access: Access) -> frozenset[int]:
+    """The organisations whose every request `access` reads (per `work_requests_visible_to`)."""
+    return frozenset(access.read_org_ids) if access.has("intake.view_all") else frozenset()
+
+
 def get_work_request_for(access: Access, pk) -> WorkRequest:
     try:
         return (

@@ -6,6 +6,7 @@ organisation and year by year: memory holds the ids of one organisation's regist
 history. Work orders are consistent with their lines (totals = sum of time, material and external
 lines; a check constraint holds it), their requests, transitions and reference numbers; the reference
 sequences are moved past the generated numbers so that the application goes on numbering after them.
+The dashboards' rollups are computed at the end from what was loaded (`reporting.rollups.rebuild`).
 """
 
 import random
@@ -26,6 +27,7 @@ from patrimoine.costs.models import ExternalCost, LabourRate, MaterialLine, Time
 from patrimoine.intake.models import WorkRequest, fold
 from patrimoine.maintenance.models import MaintenancePlan
 from patrimoine.organisations.models import Membership, Organisation, Team, TeamMember, Trade
+from patrimoine.reporting import rollups
 from patrimoine.workorders.models import WorkOrder, WorkOrderTransition
 
 from .rows import RowWriter
@@ -177,6 +179,9 @@ class Generator:
             with transaction.atomic():
                 self.commune(commune, index, shared, user_share[index])
             self.log(f"  {commune.name} : fait")
+        # The dashboards' rollups: one INSERT … SELECT … GROUP BY per event over what was just loaded.
+        self.counts.rows.update(rollups.rebuild([epci.pk, *(commune.pk for commune in communes)]))
+        self.log("  cumuls des tableaux de bord : faits")
         if connection.vendor == "postgresql":
             # Fresh statistics, as autovacuum would eventually give: without them the planner takes
             # 150 000 freshly copied orders for 1 500 and picks nested loops that take seconds.

@@ -1,0 +1,256 @@
+"""The dashboard's figures summed from the rollups, over whole months.
+
+Each function takes a `Scope` whose organisations the user reads in full (the caller checks it) and
+the first and last months; it reads one rollup table at the grain the scope's filters need, in one
+query (plus one per kind of name shown: organisations, trades, buildings).
+"""
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import F, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from patrimoine.assets.models import Building
+from patrimoine.costs.selectors import CENT, MONEY, CostRollup
+from patrimoine.intake.models import WorkRequest
+from patrimoine.organisations.models import Organisation, Trade
+from patrimoine.reporting.models import (
+    NO_BUILDING,
+    NO_TRADE,
+    BuildingMonth,
+    Grain,
+    OrderMonth,
+    RepairMonth,
+    RequestMonth,
+)
+from patrimoine.reporting.rollups.events import BUCKET_MICROS
+from patrimoine.reporting.scope import Scope, aware
+
+CHANNEL_MEASURES = {
+    WorkRequest.Channel.INTERNAL: "filed_internal",
+    WorkRequest.Channel.CITIZEN: "filed_citizen",
+    WorkRequest.Channel.COUNTER: "filed_counter",
+    WorkRequest.Channel.FIELD: "filed_field",
+}
+TENTH = Decimal("0.1")
+
+
+def _grain(table, scope: Scope) -> Grain:
+    if table is RepairMonth:
+        return Grain.DETAIL if scope.trade_id or scope.erp_type else Grain.ORGANISATION
+    if table is BuildingMonth:
+        return Grain.ORGANISATION
+    return Grain.DETAIL if scope.erp_type else Grain.TRADE
+
+
+def rows(table, scope: Scope, first: dt.date | None = None, last: dt.date | None = None) -> QuerySet:
+    """`table`'s rows for the scope's organisations and filters, months first…last (inclusive)."""
+    queryset = table.objects.filter(organisation_id__in=scope.organisation_ids, grain=_grain(table, scope))
+    if first is not None:
+        queryset = queryset.filter(month__gte=first)
+    if last is not None:
+        queryset = queryset.filter(month__lte=last)
+    if scope.trade_id and table is not BuildingMonth:
+        queryset = queryset.filter(trade_id=scope.trade_id)
+    if scope.erp_type:
+        if table is BuildingMonth:
+            buildings = Building._base_manager.filter(
+                organisation_id__in=scope.organisation_ids, erp_type=scope.erp_type
+            ).values("pk")
+            queryset = queryset.filter(building_id__in=buildings)
+        else:
+            queryset = queryset.filter(erp_type=scope.erp_type)
+    return queryset.order_by()
+
+
+def _sums(*names: str) -> dict:
+    return {name: Sum(name) for name in names}
+
+
+# --- Backlog ---------------------------------------------------------------------------------------
+
+
+def backlog_counts(table, scope: Scope, bounds: list[dt.date]) -> list[int]:
+    """What was open at each bound (a first day of month: the months before it count): opened −
+    closed (orders), waiting in − out (requests). One query."""
+    opened, closed = ("opened", "closed") if table is OrderMonth else ("waiting_in", "waiting_out")
+    counts = rows(table, scope, last=max(bounds)).aggregate(
+        **{
+            f"p{index}": Sum(F(opened) - F(closed), filter=Q(month__lt=bound), default=0)
+            for index, bound in enumerate(bounds)
+        }
+    )
+    return [int(counts[f"p{index}"]) for index in range(len(bounds))]
+
+
+# --- Time to repair and punctuality ----------------------------------------------------------------
+
+
+def repair_times(scope: Scope, first: dt.date, last: dt.date) -> dict:
+    """Count, mean and median (days, to the tenth) from the histogram of times to repair. One query."""
+    histogram = (
+        rows(RepairMonth, scope, first, last)
+        .values("bucket")
+        .annotate(**_sums("repaired", "repair_micros"))
+        .order_by("bucket")
+    )
+    histogram = [(row["bucket"], int(row["repaired"]), int(row["repair_micros"])) for row in histogram]
+    count = sum(n for _bucket, n, _micros in histogram)
+    if not count:
+        return {"count": 0, "mean_days": None, "median_days": None}
+    mean = sum(micros for _bucket, _n, micros in histogram) / Decimal(count)
+    rank, seen, median = (count - 1) // 2, 0, None
+    for bucket, n, _micros in histogram:
+        seen += n
+        if seen > rank:
+            median = (Decimal(bucket) * TENTH).quantize(TENTH)
+            break
+    mean_days = (mean / (BUCKET_MICROS * 10)).quantize(TENTH, rounding=ROUND_HALF_UP)
+    return {"count": count, "mean_days": mean_days, "median_days": median}
+
+
+def on_time(scope: Scope, first: dt.date, last: dt.date) -> dict:
+    totals = rows(OrderMonth, scope, first, last).aggregate(
+        completed=Sum("completed", default=0),
+        with_due=Sum("completed_with_due", default=0),
+        on_time=Sum("completed_on_time", default=0),
+    )
+    return {key: int(value) for key, value in totals.items()}
+
+
+# --- Requests ------------------------------------------------------------------------------------
+
+
+def channel_counts(scope: Scope, first: dt.date | None, last: dt.date | None = None) -> dict[str, int]:
+    totals = rows(RequestMonth, scope, first, last).aggregate(
+        **{channel: Sum(measure, default=0) for channel, measure in CHANNEL_MEASURES.items()}
+    )
+    return {channel: int(value) for channel, value in totals.items() if value}
+
+
+def trade_counts(scope: Scope, first: dt.date, last: dt.date) -> list[dict]:
+    """Requests filed per trade (name; « Non renseigné » without one), most first. Two queries."""
+    filed = F("filed_internal") + F("filed_citizen") + F("filed_counter") + F("filed_field")
+    per_trade = rows(RequestMonth, scope, first, last).values("trade_id").annotate(count=Sum(filed))
+    counts = {row["trade_id"]: int(row["count"]) for row in per_trade if row["count"]}
+    names = dict(Trade.objects.filter(pk__in=counts).values_list("pk", "name"))
+    by_name: dict[str | None, int] = {}
+    for trade_id, count in counts.items():
+        name = names.get(trade_id) if trade_id != NO_TRADE else None
+        by_name[name] = by_name.get(name, 0) + count
+    # As the database orders them: most first, then by name, the rows without a name last.
+    ordered = sorted(by_name.items(), key=lambda item: (-item[1], item[0] is None, item[0] or ""))
+    return [{"name": name or _("Non renseigné"), "count": count} for name, count in ordered]
+
+
+# --- Costs ---------------------------------------------------------------------------------------
+
+
+def _cost_row(row: dict | None = None) -> dict:
+    row = row or {}
+    result = {key: Decimal(row.get(key) or 0).quantize(CENT) for key in MONEY}
+    result["orders"] = int(row.get("validated") or 0)
+    return result
+
+
+def _add(into: dict, row: dict) -> None:
+    for key in MONEY:
+        into[key] += row[key]
+    into["orders"] += row["orders"]
+
+
+def _by_total(rows_: list[dict], *keys) -> list[dict]:
+    """Decreasing total, then the keys (missing ones last), as `cost_rollup` orders them."""
+
+    def key(row):
+        return (-row["total"], *[(row[k] is None, row[k] if row[k] is not None else "") for k in keys])
+
+    return sorted(rows_, key=key)
+
+
+def cost_months(scope: Scope, first: dt.date, last: dt.date) -> list[dict]:
+    """Validated cost per organisation, month and trade. One query."""
+    queryset = (
+        rows(OrderMonth, scope, first, last)
+        .values("organisation_id", "month", "trade_id")
+        .annotate(**_sums("validated", *MONEY))
+    )
+    keys = ("organisation_id", "month", "trade_id")
+    return [{**_cost_row(row), **{key: row[key] for key in keys}} for row in queryset if row["validated"]]
+
+
+def costs(scope: Scope, first: dt.date, last: dt.date, groupings, *, building_rows=None) -> CostRollup:
+    """The `CostRollup` of the scope's validated orders, from the rollups (`building_rows`: the
+    per-building rows when the caller computed them otherwise)."""
+    months = cost_months(scope, first, last)
+    total = _cost_row()
+    for row in months:
+        _add(total, row)
+    rollup = CostRollup(total=total)
+    if "organisation" in groupings:
+        rollup.by_organisation = _grouped(months, "organisation_id", _organisation_names(months))
+    if "trade" in groupings:
+        names = dict(Trade.objects.filter(pk__in={row["trade_id"] for row in months}).values_list("pk", "name"))
+        rollup.by_trade = _grouped(months, "trade_id", names)
+    if "month" in groupings:
+        per_month: dict[dt.date, dict] = {}
+        for row in months:
+            _add(per_month.setdefault(row["month"], {**_cost_row(), "month": aware(row["month"])}), row)
+        rollup.by_month = [per_month[month] for month in sorted(per_month)]
+    if "building" in groupings:
+        rollup.by_building = building_rows if building_rows is not None else buildings(scope, first, last)
+    return rollup
+
+
+def _organisation_names(months: list[dict]) -> dict[int, str]:
+    return dict(
+        Organisation.objects.filter(pk__in={row["organisation_id"] for row in months}).values_list("pk", "name")
+    )
+
+
+def _grouped(months: list[dict], key: str, names: dict) -> list[dict]:
+    groups: dict = {}
+    for row in months:
+        _add(groups.setdefault(row[key], {key: row[key], "name": names.get(row[key]), **_cost_row()}), row)
+    return _by_total(list(groups.values()), key, "name")
+
+
+def buildings(scope: Scope, first: dt.date, last: dt.date) -> list[dict]:
+    """Validated cost per building (orders without one: a « sans bâtiment » row per organisation),
+    with the cost per m². Two queries."""
+    queryset = (
+        rows(BuildingMonth, scope, first, last)
+        .values("organisation_id", "building_id")
+        .annotate(**_sums("validated", *MONEY))
+    )
+    found = [row for row in queryset if row["validated"]]
+    ids = {row["building_id"] for row in found if row["building_id"] != NO_BUILDING}
+    places = {
+        b["pk"]: b for b in Building._base_manager.filter(pk__in=ids).values("pk", "name", "site__name", "surface_m2")
+    }
+    organisations = dict(
+        Organisation.objects.filter(pk__in={row["organisation_id"] for row in found}).values_list("pk", "name")
+    )
+    result = []
+    for row in found:
+        place = places.get(row["building_id"], {})
+        building_id = row["building_id"] if row["building_id"] != NO_BUILDING else None
+        entry = {
+            "building_id": building_id,
+            "name": place.get("name"),
+            "site_name": place.get("site__name"),
+            "organisation_name": organisations.get(row["organisation_id"]),
+            "surface": place.get("surface_m2"),
+            **_cost_row(row),
+        }
+        surface = entry["surface"]
+        entry["per_m2"] = (entry["total"] / surface).quantize(CENT, ROUND_HALF_UP) if surface else None
+        result.append(entry)
+    return _by_total(result, "building_id", "name", "site_name", "organisation_name", "surface")
+
+
+def organisation_costs_per_month(scope: Scope, first: dt.date, last: dt.date) -> tuple[list[dict], dict[int, str]]:
+    """Validated cost per organisation and month, with the organisations' names. Two queries."""
+    months = cost_months(scope, first, last)
+    return months, _organisation_names(months)
