@@ -8,6 +8,7 @@ query (plus one per kind of name shown: organisations, trades, buildings).
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
@@ -139,8 +140,8 @@ def trade_counts(scope: Scope, first: dt.date, last: dt.date) -> list[dict]:
     for trade_id, count in counts.items():
         name = names.get(trade_id) if trade_id != NO_TRADE else None
         by_name[name] = by_name.get(name, 0) + count
-    # As the database orders them: most first, then by name, the rows without a name last.
-    ordered = sorted(by_name.items(), key=lambda item: (-item[1], item[0] is None, item[0] or ""))
+    # As the database orders them: most first, then by name (the row without one where it puts NULL).
+    ordered = sorted(by_name.items(), key=lambda item: (-item[1], *_nulls(item[0])))
     return [{"name": name or _("Non renseigné"), "count": count} for name, count in ordered]
 
 
@@ -160,13 +161,15 @@ def _add(into: dict, row: dict) -> None:
     into["orders"] += row["orders"]
 
 
+def _nulls(value) -> tuple:
+    """A sort key placing None where the database places NULL in ascending order."""
+    missing = value is None
+    return (missing if connection.features.nulls_order_largest else not missing, "" if missing else value)
+
+
 def _by_total(rows_: list[dict], *keys) -> list[dict]:
-    """Decreasing total, then the keys (missing ones last), as `cost_rollup` orders them."""
-
-    def key(row):
-        return (-row["total"], *[(row[k] is None, row[k] if row[k] is not None else "") for k in keys])
-
-    return sorted(rows_, key=key)
+    """Decreasing total, then the keys, as `cost_rollup` orders them."""
+    return sorted(rows_, key=lambda row: (-row["total"], *(part for k in keys for part in _nulls(row[k]))))
 
 
 def cost_months(scope: Scope, first: dt.date, last: dt.date) -> list[dict]:
