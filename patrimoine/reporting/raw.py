@@ -10,7 +10,19 @@ import datetime as dt
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,7 +62,7 @@ def orders_of(scope: Scope) -> QuerySet[WorkOrder]:
 
 
 def backlog_now(scope: Scope, now: dt.datetime | None = None) -> dict:
-    """Requests waiting for triage plus open work orders, and their age. Two queries."""
+    """Requests waiting for triage plus open work orders, and their age. One query."""
     now = now or timezone.now()
     aggregates = {"total": Count("pk")}
     lower = None
@@ -62,8 +74,19 @@ def backlog_now(scope: Scope, now: dt.datetime | None = None) -> dict:
             condition &= Q(created_at__lte=now - lower * DAY)
         aggregates[f"age{index}"] = Count("pk", filter=condition)
         lower = upper
-    requests = requests_of(scope).filter(status=WorkRequest.Status.NEW).aggregate(**aggregates)
-    orders = orders_of(scope).filter(status__in=WorkOrder.OPEN_STATUSES).aggregate(**aggregates)
+    # Both counts in one query (UNION ALL of the two aggregates).
+    requests = requests_of(scope).filter(status=WorkRequest.Status.NEW).order_by()
+    orders = orders_of(scope).filter(status__in=WorkOrder.OPEN_STATUSES).order_by()
+    parts = [
+        rows.annotate(source=Value(index, output_field=IntegerField()))
+        .values("source")
+        .annotate(**aggregates)
+        .values("source", *aggregates)
+        for index, rows in enumerate((requests, orders))
+    ]
+    counted = {row["source"]: row for row in parts[0].union(parts[1], all=True).order_by()}
+    empty = dict.fromkeys(aggregates, 0)
+    requests, orders = counted.get(0, empty), counted.get(1, empty)
     buckets = [
         {
             "label": str(label),

@@ -1,7 +1,7 @@
 """What a report looks at (`Scope`) and the calendar helpers every figure shares."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
@@ -44,6 +44,8 @@ class Scope:
     organisation_id: int | None = None
     trade_id: int | None = None
     erp_type: str = ""
+    # What a page's figures already read (keyed by everything that made it): one query for several.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def organisation_ids(self) -> frozenset[int]:

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from patrimoine.costs.selectors import CENT, CostRollup, Period
 from patrimoine.intake.selectors import orgs_with_all_requests_visible
 from patrimoine.reporting import raw
-from patrimoine.reporting.models import OrderMonth, RequestMonth
 from patrimoine.reporting.rollups import read
 from patrimoine.reporting.scope import (  # noqa: F401 — the reporting API
     AGE_BUCKETS,
@@ -43,11 +42,55 @@ def _requests_in_full(scope: Scope) -> bool:
     return scope.organisation_ids <= orgs_with_all_requests_visible(scope.access)
 
 
-# --- Backlog ---------------------------------------------------------------------------------------
+# --- Backlog, time to repair, punctuality, requests -----------------------------------------------
+
+
+def _trend_bounds(today: dt.date, months: int) -> tuple[list[dt.date], list[dt.datetime], bool]:
+    """The days whose first instant the backlog is counted at (`month_ends`), those instants, the
+    bounds (first days of months) the rollups count them to, and whether they can (each instant a
+    month's first midnight, or « tomorrow » when nothing is dated after it)."""
+    days = month_ends(today, months)
+    aligned = days[-1].day == 1 or today >= timezone.localdate()
+    bounds = [day if day.day == 1 else next_month(day) for day in days]
+    return bounds, [aware(day) for day in days], aligned
+
+
+def activity(scope: Scope, today: dt.date | None = None, months: int = 12) -> dict:
+    """Every figure of the activity dashboard: the backlog now and its age (live), the backlog at
+    the end of each of the last `months` months, the time to repair, punctuality, requests per
+    channel and per trade. Five queries when the rollups answer."""
+    today = today or timezone.localdate()
+    bounds, instants, aligned = _trend_bounds(today, months)
+    period = whole_months(scope.period)
+    figures = {"backlog": raw.backlog_now(scope)}
+    if _requests_in_full(scope) and (aligned or period):
+        summary = read.request_summary(scope, bounds if aligned else (), period)
+        request_counts = summary["waiting"] if aligned else raw.backlog_request_counts(scope, instants)
+        if period:
+            figures["channels"] = raw.channel_rows(summary["channels"])
+            figures["trades"] = summary["trades"]
+            figures["repair"] = read.repair_times(scope, *period)
+    else:
+        request_counts = raw.backlog_request_counts(scope, instants)
+    if _orders_in_full(scope) and (aligned or period):
+        summary = read.order_summary(scope, bounds if aligned else (), period)
+        order_counts = summary["waiting"] if aligned else raw.backlog_order_counts(scope, instants)
+        if period:
+            figures["punctuality"] = raw.punctuality(summary["on_time"])
+    else:
+        order_counts = raw.backlog_order_counts(scope, instants)
+    figures["trend"] = raw.backlog_points(scope, today, months, request_counts, order_counts)
+    if "channels" not in figures:
+        figures["channels"] = raw.requests_by_channel(scope)
+        figures["trades"] = raw.requests_by_trade(scope)
+        figures["repair"] = raw.repair_times(scope)
+    if "punctuality" not in figures:
+        figures["punctuality"] = raw.on_time(scope)
+    return figures
 
 
 def backlog_now(scope: Scope, now: dt.datetime | None = None) -> dict:
-    """Requests waiting for triage plus open work orders, and their age: live, over the open ones. Two queries."""
+    """Requests waiting for triage plus open work orders, and their age: live, over the open ones. One query."""
     return raw.backlog_now(scope, now)
 
 
@@ -55,25 +98,17 @@ def backlog_trend(scope: Scope, today: dt.date | None = None, months: int = 12) 
     """How many requests waited for triage and orders were open at the end of each past month, and
     now. A request waits from its filing until it is triaged; an order is open from its creation
     until it is completed or cancelled. Two queries."""
-    real_today = timezone.localdate()
-    today = today or real_today
-    days = month_ends(today, months)
-    instants = [aware(day) for day in days]
-    # Each instant is a month's first midnight, or « tomorrow » when nothing is dated after it.
-    aligned = days[-1].day == 1 or today >= real_today
-    bounds = [day if day.day == 1 else next_month(day) for day in days]
+    today = today or timezone.localdate()
+    bounds, instants, aligned = _trend_bounds(today, months)
     if aligned and _requests_in_full(scope):
-        request_counts = read.backlog_counts(RequestMonth, scope, bounds)
+        request_counts = read.request_summary(scope, bounds)["waiting"]
     else:
         request_counts = raw.backlog_request_counts(scope, instants)
     if aligned and _orders_in_full(scope):
-        order_counts = read.backlog_counts(OrderMonth, scope, bounds)
+        order_counts = read.order_summary(scope, bounds)["waiting"]
     else:
         order_counts = raw.backlog_order_counts(scope, instants)
     return raw.backlog_points(scope, today, months, request_counts, order_counts)
-
-
-# --- Time to repair and punctuality ----------------------------------------------------------------
 
 
 def repair_times(scope: Scope) -> dict:
@@ -89,18 +124,15 @@ def on_time(scope: Scope) -> dict:
     """Orders completed in the period that had a due date: how many were completed by that date."""
     months = whole_months(scope.period)
     if months and _orders_in_full(scope):
-        return raw.punctuality(read.on_time(scope, *months))
+        return raw.punctuality(read.order_summary(scope, months=months)["on_time"])
     return raw.on_time(scope)
-
-
-# --- Requests ------------------------------------------------------------------------------------
 
 
 def requests_by_channel(scope: Scope) -> list[dict]:
     """Requests filed in the period per channel (agents, citizens online, counter, field)."""
     months = whole_months(scope.period)
     if months and _requests_in_full(scope):
-        return raw.channel_rows(read.channel_counts(scope, *months))
+        return raw.channel_rows(read.request_summary(scope, months=months)["channels"])
     return raw.requests_by_channel(scope)
 
 
@@ -108,7 +140,7 @@ def requests_by_trade(scope: Scope) -> list[dict]:
     """Requests filed in the period per trade (the one chosen at triage, else the suggested one)."""
     months = whole_months(scope.period)
     if months and _requests_in_full(scope):
-        return read.trade_counts(scope, *months)
+        return read.request_summary(scope, months=months)["trades"]
     return raw.requests_by_trade(scope)
 
 
@@ -162,14 +194,14 @@ def costs_by_organisation_and_quarter(scope: Scope) -> CrossTab:
     per_quarter: list[list[tuple[int, str, Decimal]]] = []
     months = whole_months(scope.period)
     if quarters and months and _orders_in_full(scope):
-        first = quarters[0][1].start.replace(day=1)
-        month_rows, names = read.organisation_costs_per_month(scope, first, months[1])
+        month_rows = read.cost_months(scope, *months)  # the page's cost breakdowns read the same rows
         for _label, period in quarters:
-            sums: dict[int, Decimal] = {}
+            sums: dict[int, list] = {}
             for row in month_rows:
                 if period.start.replace(day=1) <= row["month"] <= period.end:
-                    sums[row["organisation_id"]] = sums.get(row["organisation_id"], Decimal("0.00")) + row["total"]
-            per_quarter.append([(org, names.get(org), total) for org, total in sums.items()])
+                    entry = sums.setdefault(row["organisation_id"], [row["organisation_name"], Decimal("0.00")])
+                    entry[1] += row["total"]
+            per_quarter.append([(org, name, total) for org, (name, total) in sums.items()])
     else:
         for rollup in raw.costs_by_organisation_per_period(scope, [period for _label, period in quarters]):
             per_quarter.append([(r["organisation_id"], r["name"], r["total"]) for r in rollup.by_organisation])

@@ -19,6 +19,7 @@ The figures they add up to are those of `reporting.selectors` on the raw tables:
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import (
     BigIntegerField,
@@ -26,6 +27,7 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    DecimalField,
     DurationField,
     ExpressionWrapper,
     F,
@@ -255,6 +257,47 @@ def kept_keys(table, grain) -> tuple[str, ...]:
     """The keys of `table` that hold a value at `grain` (the rest hold NEUTRAL)."""
     kept = set(GRAIN_KEYS[grain]) | set(ALWAYS_KEYS.get(table, ()))
     return tuple(key for key in table.KEYS if key in kept)
+
+
+# One query per source: its events' rows in the same columns (zeros where an event measures nothing),
+# joined with UNION ALL, `k_event` telling which event a row is.
+UNIFORM_KEYS = ("organisation_id", "k_month", "k_trade", "k_erp", "k_building", "k_bucket", "k_event")
+MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _zero(measure: str):
+    if measure in ("labour", "material", "external", "total"):
+        return Value(Decimal("0"), output_field=MONEY_FIELD)
+    return Value(0, output_field=BigIntegerField() if measure == "repair_micros" else IntegerField())
+
+
+def source_measures(source: str) -> tuple[str, ...]:
+    measures: list[str] = []
+    for event in EVENTS:
+        if event.source == source:
+            measures += [m for m in event.measures if m not in measures]
+    return tuple(measures)
+
+
+def uniform_rows(source: str, queryset: QuerySet) -> QuerySet:
+    """Every event of `source` (« order » or « request ») over `queryset`, in one UNION ALL query."""
+    events = [event for event in EVENTS if event.source == source]
+    measures = source_measures(source)
+    parts = []
+    for index, event in enumerate(events):
+        rows = event.rows(queryset)
+        missing = {m: _zero(m) for m in measures if m not in event.measures}
+        if "building_id" not in event.keys:
+            missing["k_building"] = Value(NO_BUILDING, output_field=UUIDField())
+        if "bucket" not in event.keys:
+            missing["k_bucket"] = Value(0, output_field=BigIntegerField())
+        rows = rows.annotate(k_event=Value(index, output_field=IntegerField()), **missing)
+        parts.append(rows.values(*UNIFORM_KEYS, *measures).order_by())
+    return parts[0].union(*parts[1:], all=True).order_by()
+
+
+def source_events(source: str) -> list[Event]:
+    return [event for event in EVENTS if event.source == source]
 
 
 def raw_orders():

@@ -1,15 +1,16 @@
 """The dashboard's figures summed from the rollups, over whole months.
 
 Each function takes a `Scope` whose organisations the user reads in full (the caller checks it) and
-the first and last months; it reads one rollup table at the grain the scope's filters need, in one
-query (plus one per kind of name shown: organisations, trades, buildings).
+the first and last months (or the first days of the months at which a backlog is counted); it reads
+one rollup table at the grain the scope's filters need, in one query — names of organisations and
+trades come with it; buildings' take one more.
 """
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from patrimoine.assets.models import Building
@@ -25,7 +26,7 @@ from patrimoine.reporting.models import (
     RepairMonth,
     RequestMonth,
 )
-from patrimoine.reporting.rollups.events import BUCKET_MICROS
+from patrimoine.reporting.rollups.events import DAY_MICROS
 from patrimoine.reporting.scope import Scope, aware
 
 CHANNEL_MEASURES = {
@@ -35,6 +36,7 @@ CHANNEL_MEASURES = {
     WorkRequest.Channel.FIELD: "filed_field",
 }
 TENTH = Decimal("0.1")
+Months = tuple[dt.date, dt.date] | None
 
 
 def _grain(table, scope: Scope) -> Grain:
@@ -56,10 +58,10 @@ def rows(table, scope: Scope, first: dt.date | None = None, last: dt.date | None
         queryset = queryset.filter(trade_id=scope.trade_id)
     if scope.erp_type:
         if table is BuildingMonth:
-            buildings = Building._base_manager.filter(
+            buildings_ = Building._base_manager.filter(
                 organisation_id__in=scope.organisation_ids, erp_type=scope.erp_type
             ).values("pk")
-            queryset = queryset.filter(building_id__in=buildings)
+            queryset = queryset.filter(building_id__in=buildings_)
         else:
             queryset = queryset.filter(erp_type=scope.erp_type)
     return queryset.order_by()
@@ -69,23 +71,90 @@ def _sums(*names: str) -> dict:
     return {name: Sum(name) for name in names}
 
 
-# --- Backlog ---------------------------------------------------------------------------------------
+def _name(model, column: str):
+    return model.objects.filter(pk=OuterRef(column)).values("name")[:1]
 
 
-def backlog_counts(table, scope: Scope, bounds: list[dt.date]) -> list[int]:
-    """What was open at each bound (a first day of month: the months before it count): opened −
-    closed (orders), waiting in − out (requests). One query."""
-    opened, closed = ("opened", "closed") if table is OrderMonth else ("waiting_in", "waiting_out")
-    counts = rows(table, scope, last=max(bounds)).aggregate(
-        **{
-            f"p{index}": Sum(F(opened) - F(closed), filter=Q(month__lt=bound), default=0)
-            for index, bound in enumerate(bounds)
-        }
+def _nulls(value) -> tuple:
+    """A sort key placing None where the database places NULL in ascending order."""
+    missing = value is None
+    return (missing if connection.features.nulls_order_largest else not missing, "" if missing else value)
+
+
+def _last(bounds, months: Months) -> dt.date:
+    return max([*bounds, *(months[1:] if months else ())])
+
+
+# --- Requests: backlog, channels, trades -----------------------------------------------------------
+
+
+def request_summary(scope: Scope, bounds=(), months: Months = None) -> dict:
+    """From one query: the requests waiting for triage at each bound (a first day of month: the
+    months before it count), and those filed in months first…last per channel and per trade."""
+    aliases = {channel: f"ch_{index}" for index, channel in enumerate(CHANNEL_MEASURES)}
+    sums = {
+        f"p{index}": Sum(F("waiting_in") - F("waiting_out"), filter=Q(month__lt=bound), default=0)
+        for index, bound in enumerate(bounds)
+    }
+    if months:
+        period = Q(month__gte=months[0], month__lte=months[1])
+        sums |= {alias: Sum(CHANNEL_MEASURES[channel], filter=period, default=0) for channel, alias in aliases.items()}
+    per_trade = list(
+        rows(RequestMonth, scope, last=_last(bounds, months))
+        .values("trade_id")
+        .annotate(trade_name=Subquery(_name(Trade, "trade_id")), **sums)
     )
-    return [int(counts[f"p{index}"]) for index in range(len(bounds))]
+    summary = {"waiting": [sum(int(row[f"p{index}"]) for row in per_trade) for index in range(len(bounds))]}
+    if months:
+        channels = {channel: sum(int(row[alias]) for row in per_trade) for channel, alias in aliases.items()}
+        summary["channels"] = {channel: count for channel, count in channels.items() if count}
+        by_name: dict[str | None, int] = {}
+        for row in per_trade:
+            count = sum(int(row[alias]) for alias in aliases.values())
+            if count:
+                name = row["trade_name"] if row["trade_id"] != NO_TRADE else None
+                by_name[name] = by_name.get(name, 0) + count
+        # As the database orders them: most first, then by name (the row without one where it puts NULL).
+        ordered = sorted(by_name.items(), key=lambda item: (-item[1], *_nulls(item[0])))
+        summary["trades"] = [{"name": name or _("Non renseigné"), "count": count} for name, count in ordered]
+    return summary
 
 
-# --- Time to repair and punctuality ----------------------------------------------------------------
+def channel_counts(scope: Scope, first: dt.date, last: dt.date | None = None) -> dict[str, int]:
+    """Requests filed per channel in months first…last (or up to now). One query."""
+    totals = rows(RequestMonth, scope, first, last).aggregate(
+        **{channel: Sum(measure, default=0) for channel, measure in CHANNEL_MEASURES.items()}
+    )
+    return {channel: int(value) for channel, value in totals.items() if value}
+
+
+# --- Orders: backlog, punctuality ------------------------------------------------------------------
+
+
+def order_summary(scope: Scope, bounds=(), months: Months = None) -> dict:
+    """From one query: the orders open at each bound, and those completed in months first…last
+    (with a due date, and by it)."""
+    sums = {
+        f"p{index}": Sum(F("opened") - F("closed"), filter=Q(month__lt=bound), default=0)
+        for index, bound in enumerate(bounds)
+    }
+    if months:
+        period = Q(month__gte=months[0], month__lte=months[1])
+        sums |= {
+            "completed": Sum("completed", filter=period, default=0),
+            "with_due": Sum("completed_with_due", filter=period, default=0),
+            "on_time": Sum("completed_on_time", filter=period, default=0),
+        }
+    totals = {
+        key: int(value) for key, value in rows(OrderMonth, scope, last=_last(bounds, months)).aggregate(**sums).items()
+    }
+    summary = {"waiting": [totals[f"p{index}"] for index in range(len(bounds))]}
+    if months:
+        summary["on_time"] = {key: totals[key] for key in ("completed", "with_due", "on_time")}
+    return summary
+
+
+# --- Time to repair --------------------------------------------------------------------------------
 
 
 def repair_times(scope: Scope, first: dt.date, last: dt.date) -> dict:
@@ -104,45 +173,11 @@ def repair_times(scope: Scope, first: dt.date, last: dt.date) -> dict:
     rank, seen, median = (count - 1) // 2, 0, None
     for bucket, n, _micros in histogram:
         seen += n
-        if seen > rank:
+        if seen > rank:  # the middle value (the lower of the two middle ones), as on the raw rows
             median = (Decimal(bucket) * TENTH).quantize(TENTH)
             break
-    mean_days = (mean / (BUCKET_MICROS * 10)).quantize(TENTH, rounding=ROUND_HALF_UP)
+    mean_days = (mean / DAY_MICROS).quantize(TENTH, rounding=ROUND_HALF_UP)
     return {"count": count, "mean_days": mean_days, "median_days": median}
-
-
-def on_time(scope: Scope, first: dt.date, last: dt.date) -> dict:
-    totals = rows(OrderMonth, scope, first, last).aggregate(
-        completed=Sum("completed", default=0),
-        with_due=Sum("completed_with_due", default=0),
-        on_time=Sum("completed_on_time", default=0),
-    )
-    return {key: int(value) for key, value in totals.items()}
-
-
-# --- Requests ------------------------------------------------------------------------------------
-
-
-def channel_counts(scope: Scope, first: dt.date | None, last: dt.date | None = None) -> dict[str, int]:
-    totals = rows(RequestMonth, scope, first, last).aggregate(
-        **{channel: Sum(measure, default=0) for channel, measure in CHANNEL_MEASURES.items()}
-    )
-    return {channel: int(value) for channel, value in totals.items() if value}
-
-
-def trade_counts(scope: Scope, first: dt.date, last: dt.date) -> list[dict]:
-    """Requests filed per trade (name; « Non renseigné » without one), most first. Two queries."""
-    filed = F("filed_internal") + F("filed_citizen") + F("filed_counter") + F("filed_field")
-    per_trade = rows(RequestMonth, scope, first, last).values("trade_id").annotate(count=Sum(filed))
-    counts = {row["trade_id"]: int(row["count"]) for row in per_trade if row["count"]}
-    names = dict(Trade.objects.filter(pk__in=counts).values_list("pk", "name"))
-    by_name: dict[str | None, int] = {}
-    for trade_id, count in counts.items():
-        name = names.get(trade_id) if trade_id != NO_TRADE else None
-        by_name[name] = by_name.get(name, 0) + count
-    # As the database orders them: most first, then by name (the row without one where it puts NULL).
-    ordered = sorted(by_name.items(), key=lambda item: (-item[1], *_nulls(item[0])))
-    return [{"name": name or _("Non renseigné"), "count": count} for name, count in ordered]
 
 
 # --- Costs ---------------------------------------------------------------------------------------
@@ -161,26 +196,28 @@ def _add(into: dict, row: dict) -> None:
     into["orders"] += row["orders"]
 
 
-def _nulls(value) -> tuple:
-    """A sort key placing None where the database places NULL in ascending order."""
-    missing = value is None
-    return (missing if connection.features.nulls_order_largest else not missing, "" if missing else value)
-
-
 def _by_total(rows_: list[dict], *keys) -> list[dict]:
     """Decreasing total, then the keys, as `cost_rollup` orders them."""
     return sorted(rows_, key=lambda row: (-row["total"], *(part for k in keys for part in _nulls(row[k]))))
 
 
 def cost_months(scope: Scope, first: dt.date, last: dt.date) -> list[dict]:
-    """Validated cost per organisation, month and trade. One query."""
-    queryset = (
-        rows(OrderMonth, scope, first, last)
-        .values("organisation_id", "month", "trade_id")
-        .annotate(**_sums("validated", *MONEY))
-    )
-    keys = ("organisation_id", "month", "trade_id")
-    return [{**_cost_row(row), **{key: row[key] for key in keys}} for row in queryset if row["validated"]]
+    """Validated cost per organisation, month and trade, with their names. One query, remembered
+    for the scope (the cost page's breakdowns and its commune × quarter table share it)."""
+    key = ("cost_months", scope.organisation_ids, scope.trade_id, scope.erp_type, first, last)
+    if key not in scope.memo:
+        queryset = (
+            rows(OrderMonth, scope, first, last)
+            .values("organisation_id", "month", "trade_id")
+            .annotate(
+                organisation_name=Subquery(_name(Organisation, "organisation_id")),
+                trade_name=Subquery(_name(Trade, "trade_id")),
+                **_sums("validated", *MONEY),
+            )
+        )
+        keys = ("organisation_id", "organisation_name", "month", "trade_id", "trade_name")
+        scope.memo[key] = [{**_cost_row(row), **{k: row[k] for k in keys}} for row in queryset if row["validated"]]
+    return scope.memo[key]
 
 
 def costs(scope: Scope, first: dt.date, last: dt.date, groupings, *, building_rows=None) -> CostRollup:
@@ -192,10 +229,9 @@ def costs(scope: Scope, first: dt.date, last: dt.date, groupings, *, building_ro
         _add(total, row)
     rollup = CostRollup(total=total)
     if "organisation" in groupings:
-        rollup.by_organisation = _grouped(months, "organisation_id", _organisation_names(months))
+        rollup.by_organisation = _grouped(months, "organisation_id", "organisation_name")
     if "trade" in groupings:
-        names = dict(Trade.objects.filter(pk__in={row["trade_id"] for row in months}).values_list("pk", "name"))
-        rollup.by_trade = _grouped(months, "trade_id", names)
+        rollup.by_trade = _grouped(months, "trade_id", "trade_name")
     if "month" in groupings:
         per_month: dict[dt.date, dict] = {}
         for row in months:
@@ -206,16 +242,10 @@ def costs(scope: Scope, first: dt.date, last: dt.date, groupings, *, building_ro
     return rollup
 
 
-def _organisation_names(months: list[dict]) -> dict[int, str]:
-    return dict(
-        Organisation.objects.filter(pk__in={row["organisation_id"] for row in months}).values_list("pk", "name")
-    )
-
-
-def _grouped(months: list[dict], key: str, names: dict) -> list[dict]:
+def _grouped(months: list[dict], key: str, name: str) -> list[dict]:
     groups: dict = {}
     for row in months:
-        _add(groups.setdefault(row[key], {key: row[key], "name": names.get(row[key]), **_cost_row()}), row)
+        _add(groups.setdefault(row[key], {key: row[key], "name": row[name], **_cost_row()}), row)
     return _by_total(list(groups.values()), key, "name")
 
 
@@ -225,25 +255,21 @@ def buildings(scope: Scope, first: dt.date, last: dt.date) -> list[dict]:
     queryset = (
         rows(BuildingMonth, scope, first, last)
         .values("organisation_id", "building_id")
-        .annotate(**_sums("validated", *MONEY))
+        .annotate(organisation_name=Subquery(_name(Organisation, "organisation_id")), **_sums("validated", *MONEY))
     )
     found = [row for row in queryset if row["validated"]]
     ids = {row["building_id"] for row in found if row["building_id"] != NO_BUILDING}
     places = {
         b["pk"]: b for b in Building._base_manager.filter(pk__in=ids).values("pk", "name", "site__name", "surface_m2")
     }
-    organisations = dict(
-        Organisation.objects.filter(pk__in={row["organisation_id"] for row in found}).values_list("pk", "name")
-    )
     result = []
     for row in found:
         place = places.get(row["building_id"], {})
-        building_id = row["building_id"] if row["building_id"] != NO_BUILDING else None
         entry = {
-            "building_id": building_id,
+            "building_id": row["building_id"] if row["building_id"] != NO_BUILDING else None,
             "name": place.get("name"),
             "site_name": place.get("site__name"),
-            "organisation_name": organisations.get(row["organisation_id"]),
+            "organisation_name": row["organisation_name"],
             "surface": place.get("surface_m2"),
             **_cost_row(row),
         }
@@ -251,9 +277,3 @@ def buildings(scope: Scope, first: dt.date, last: dt.date) -> list[dict]:
         entry["per_m2"] = (entry["total"] / surface).quantize(CENT, ROUND_HALF_UP) if surface else None
         result.append(entry)
     return _by_total(result, "building_id", "name", "site_name", "organisation_name", "surface")
-
-
-def organisation_costs_per_month(scope: Scope, first: dt.date, last: dt.date) -> tuple[list[dict], dict[int, str]]:
-    """Validated cost per organisation and month, with the organisations' names. Two queries."""
-    months = cost_months(scope, first, last)
-    return months, _organisation_names(months)

@@ -15,7 +15,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from patrimoine.reporting.models import ROLLUPS
-from patrimoine.reporting.rollups.events import EVENTS, GRAINS, NEUTRAL, finest, kept_keys, raw_orders, raw_requests
+from patrimoine.reporting.rollups.events import (
+    EVENTS,
+    GRAINS,
+    NEUTRAL,
+    finest,
+    kept_keys,
+    raw_orders,
+    raw_requests,
+    source_events,
+    uniform_rows,
+)
 
 BATCH = 500
 # Column of an event's rows → key of a rollup table.
@@ -40,7 +50,7 @@ class Delta:
     def add_event_rows(self, event, rows: Iterable[dict], sign: int = 1) -> None:
         """Add the rows of an event (see events.py) to every table and grain it feeds."""
         for row in rows:
-            measures = {name: _number(value) for name, value in row.items() if not name.startswith("k_")}
+            measures = {name: _number(value) for name, value in row.items() if name in event.measures}
             for table in event.targets:
                 for grain in GRAINS[table]:
                     kept = kept_keys(table, grain)
@@ -80,10 +90,11 @@ def _number(value):
 def contributions(*, orders=None, requests=None) -> Delta:
     """What these raw rows (querysets of work orders / requests, or None) add to the rollups."""
     delta = Delta()
-    for event in EVENTS:
-        source = orders if event.source == "order" else requests
+    for name, source in (("order", orders), ("request", requests)):
         if source is not None:
-            delta.add_event_rows(event, event.rows(source).order_by())
+            events = source_events(name)
+            for row in uniform_rows(name, source):  # one query per source
+                delta.add_event_rows(events[row["k_event"]], [row])
     return delta
 
 

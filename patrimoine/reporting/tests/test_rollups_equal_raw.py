@@ -93,7 +93,17 @@ def test_dashboard_figures_from_rollups_equal_those_from_the_raw_tables(agglomer
     ]
     for scope_ in scopes:
         with scope(organisation=sorted(scope_.access.read_org_ids)):
-            assert figures(scope_, selectors) == figures(scope_, raw), scope_
+            expected = figures(scope_, raw)
+            assert figures(scope_, selectors) == expected, scope_
+            page = selectors.activity(scope_)  # the dashboard's figures, read together
+            assert page["trend"] == expected["trend"] and page["repair"] == expected["repair"], scope_
+            assert (page["punctuality"], page["channels"], page["trades"]) == (
+                expected["on_time"],
+                expected["channels"],
+                expected["trades"],
+            ), scope_
+            year_end = min(scope_.period.end, timezone.localdate())
+            assert selectors.activity(scope_, today=year_end, months=1)["trend"] == expected["trend_at_period_end"]
             raw_tab = crosstab_raw(scope_)
             assert crosstab_read(scope_) == [(total, sorted(rows)) for total, rows in raw_tab], scope_
     # The figures did come from the rollups, not from the orders and requests.
