@@ -106,7 +106,8 @@ def requests_by_channel(access: Access) -> list[dict]:
     """Requests of the last 12 months by channel (internal, citizens, counter, field): the whole
     months from the rollups, the first days of the oldest month from the requests."""
     since = timezone.now() - timedelta(days=365)
-    requests = work_requests_visible_to(access).filter(created_at__gte=since)
+    # Every status, named: the index on (organisation, status, created_at) then reads the days asked only.
+    requests = work_requests_visible_to(access).filter(created_at__gte=since, status__in=WorkRequest.Status.values)
     counts: dict[str, int] = {}
     if access.read_org_ids and access.read_org_ids <= orgs_with_all_requests_visible(access):
         first_whole = next_month(timezone.localtime(since).date())

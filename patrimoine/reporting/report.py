@@ -50,7 +50,7 @@ def annual_report(access: Access, organisation: Organisation, year: int) -> Annu
     previous = selectors.costs(
         selectors.Scope(access=access, period=Period.year(year - 1), organisation_id=organisation.pk), groupings=()
     )
-    figures = selectors.activity(scope, today=min(period.end, timezone.localdate()), months=1)
+    figures = selectors.activity(scope, today=min(period.end, timezone.localdate()), months=1, live=False)
     channels = figures["channels"]
     statements = list(
         statements_visible_to(access)

@@ -55,14 +55,14 @@ def _trend_bounds(today: dt.date, months: int) -> tuple[list[dt.date], list[dt.d
     return bounds, [aware(day) for day in days], aligned
 
 
-def activity(scope: Scope, today: dt.date | None = None, months: int = 12) -> dict:
-    """Every figure of the activity dashboard: the backlog now and its age (live), the backlog at
+def activity(scope: Scope, today: dt.date | None = None, months: int = 12, *, live: bool = True) -> dict:
+    """Every figure of the activity dashboard: the backlog now and its age (`live`), the backlog at
     the end of each of the last `months` months, the time to repair, punctuality, requests per
-    channel and per trade. Five queries when the rollups answer."""
+    channel and per trade. Four queries when the rollups answer (and one for the live backlog)."""
     today = today or timezone.localdate()
     bounds, instants, aligned = _trend_bounds(today, months)
     period = whole_months(scope.period)
-    figures = {"backlog": raw.backlog_now(scope)}
+    figures = {"backlog": raw.backlog_now(scope) if live else None}
     if _requests_in_full(scope) and (aligned or period):
         summary = read.request_summary(scope, bounds if aligned else (), period)
         request_counts = summary["waiting"] if aligned else raw.backlog_request_counts(scope, instants)

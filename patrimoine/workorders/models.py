@@ -166,6 +166,12 @@ class WorkOrder(TenantModel):
                 condition=models.Q(status="valide"),
                 name="workorder_validated_by_org",
             ),
+            # One trade's costs per building (the cost dashboard filtered by trade).
+            models.Index(
+                fields=["organisation", "trade", "validated_at"],
+                condition=models.Q(status="valide"),
+                name="workorder_validated_by_trade",
+            ),
         ]
 
     def __str__(self) -> str:
