@@ -119,7 +119,9 @@ def tracking(*, orders: Iterable = (), requests: Iterable = (), buildings: Itera
     measure = outer or _Measure()
     token = None if outer is not None else _current.set(measure)
     try:
-        with transaction.atomic():
+        # No savepoint: should the block fail, its whole transaction fails (a caller that caught the
+        # error could not write on), so no change is ever kept without its increments.
+        with transaction.atomic(savepoint=False):
             _follow(measure, orders=orders, requests=requests, buildings=buildings)
             yield measure
             if outer is None:
