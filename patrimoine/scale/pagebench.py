@@ -22,6 +22,7 @@ from django_scopes import scopes_disabled
 
 from patrimoine.accounts.models import User
 from patrimoine.assets.models import Building
+from patrimoine.organisations.models import Trade
 from patrimoine.workorders.models import WorkOrder
 
 from .dataset import PREFIX
@@ -51,6 +52,8 @@ def _pages(users) -> list[dict]:
         .order_by("-created_at")
         .first()
     )
+    plumbing = Trade.objects.get(code="plomberie")
+    last_year = date.today().year - 1
     pages = [
         ("accueil du chef d'équipe", "chef", "/"),
         ("bons de travail (liste)", "chef", "/bons/"),
@@ -65,7 +68,10 @@ def _pages(users) -> list[dict]:
         ("coûts", "gestionnaire", "/couts/"),
         ("tableau de bord (commune)", "gestionnaire", "/rapports/"),
         ("tableau de bord (EPCI, consolidé)", "direction", "/rapports/"),
+        ("tableau de bord (EPCI, un corps de métier)", "direction", f"/rapports/?trade={plumbing.pk}"),
         ("rapport des coûts", "gestionnaire", "/rapports/couts/"),
+        ("rapport des coûts (EPCI, consolidé)", "direction", "/rapports/couts/"),
+        ("rapport annuel (commune)", "gestionnaire", f"/rapports/annuel/?organisation={commune.pk}&year={last_year}"),
         ("export des coûts par bâtiment (XLSX)", "gestionnaire", "/rapports/couts/?export=batiments&format=xlsx"),
         ("conformité réglementaire", "gestionnaire", "/maintenance/"),
         ("journée du technicien (données hors ligne)", "technicien", "/terrain/api/donnees/"),
