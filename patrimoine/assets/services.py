@@ -22,6 +22,7 @@ from patrimoine.assets.selectors import asset_has_history
 from patrimoine.core.errors import DomainError
 from patrimoine.core.services import audit_record, save_with_version
 from patrimoine.organisations.access import Access
+from patrimoine.reporting import rollups
 
 ADDRESS_FIELDS = ("address", "postal_code", "city", "latitude", "longitude")
 SITE_FIELDS = ("name", "code", "status", *ADDRESS_FIELDS)
@@ -224,9 +225,12 @@ def building_update(
     _check_code_free(candidate, _("un autre bâtiment"))
     final = {name: getattr(candidate, name) for name in BUILDING_FIELDS}
     changed = _changes(building, candidate, BUILDING_FIELDS)
-    save_with_version(
-        building, expected_version=expected_version, fields={**final, "search_text": candidate.search_key()}
-    )
+    # Its type (ERP) files the building's orders and requests in the dashboards: move them along.
+    moved = [building.pk] if candidate.erp_type != building.erp_type else []
+    with rollups.tracking(buildings=moved):
+        save_with_version(
+            building, expected_version=expected_version, fields={**final, "search_text": candidate.search_key()}
+        )
     audit_record(actor=access.user, action="building.update", target=building, data=changed)
     return building
 

@@ -34,6 +34,8 @@ from patrimoine.costs.selectors import (
     validated_orders,
     work_order_costs_context,
 )
+from patrimoine.reporting.scope import Scope
+from patrimoine.reporting.selectors import costs as report_costs
 from patrimoine.workorders.selectors import get_work_order_for
 
 LINE_MODELS = {"temps": TimeEntry, "materiel": MaterialLine, "presta": ExternalCost}
@@ -241,7 +243,15 @@ def overview(request):
     if request.GET.get("format") == "csv":
         audit_read(access=request.access, action="costs.export", data=dict(request.GET))
         return _csv(orders, request.GET.get("par", "bon"), period)
-    rollup = cost_rollup(orders, groupings=("organisation", "building", "trade", "month"))
+    filterset.is_valid()  # the valid fields filter, as they do the orders (`filterset.qs`)
+    chosen = filterset.form.cleaned_data
+    scope = Scope(
+        access=request.access,
+        period=period,
+        organisation_id=chosen["organisation"].pk if chosen.get("organisation") else None,
+        trade_id=chosen["trade"].pk if chosen.get("trade") else None,
+    )
+    rollup = report_costs(scope)  # the dashboards' figures: from their rollups when they can answer
     buildings = rollup.by_building[:TOP_BUILDINGS]
     rest = rollup.by_building[TOP_BUILDINGS:]
     others = None

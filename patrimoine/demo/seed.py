@@ -35,6 +35,7 @@ from patrimoine.demo.registry import Registry, build_registry
 from patrimoine.demo.rows import ensure_rows, keep_given_timestamps
 from patrimoine.intake.models import RequesterBuilding, WorkRequest
 from patrimoine.organisations.models import Organisation
+from patrimoine.reporting import rollups
 from patrimoine.workorders.models import WorkOrder
 
 SEED = 2026
@@ -64,7 +65,7 @@ def seed_demo(now=None) -> Summary:
     today = timezone.localdate(now)
     history_start = today - timedelta(days=HISTORY_DAYS)
     years = list(range(history_start.year, today.year + 1))
-    with scopes_disabled(), transaction.atomic(), keep_given_timestamps():
+    with scopes_disabled(), transaction.atomic(), keep_given_timestamps(), rollups.paused():
         load_reference_data()  # trades and categories, in case the tables were flushed rather than migrated
         ref = build_reference(years)
         registry = build_registry(ref, today)
@@ -92,6 +93,7 @@ def seed_demo(now=None) -> Summary:
         build_finance(ref, now)  # stores, contracts, purchase orders, budgets (issue 5)
         issue_demo_statements(ref, now)  # last: it bills the orders every step above validated
         build_open311(ref)  # request types and a citizen app's key for each commune (issue 6)
+        rollups.rebuild(org_ids)  # the dashboards' rollups, once the history is written
         counts = _counts(org_ids)
     return Summary(created_history=fresh, seconds=time.monotonic() - started, counts=counts)
 

@@ -8,6 +8,7 @@ file, unknown parents, refused values…), and a real import writes all rows or 
 import re
 from collections import Counter
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -20,6 +21,7 @@ from patrimoine.imports.models import Kind
 from patrimoine.imports.reading import Table
 from patrimoine.imports.schema import FIELDS, fields_of
 from patrimoine.organisations.access import Access
+from patrimoine.reporting import rollups
 
 PREVIEW_ROWS = 10
 PROGRESS_EVERY = 50
@@ -103,7 +105,9 @@ def run(
     outcome = Outcome(rows=len(table.rows), preview=_preview(table, columns))
     context = writers.Context(access=access, organisation=organisation)
     writer = writers.WRITERS[kind]
-    with scope(organisation=[organisation.pk]), transaction.atomic():
+    # Historical orders: the dashboards' rollups are recomputed once at the end, not row by row.
+    orders = kind == Kind.WORKORDERS
+    with scope(organisation=[organisation.pk]), transaction.atomic(), rollups.paused() if orders else nullcontext():
         for number, (line, row) in enumerate(table.rows, start=1):
             values, raw, errors = _read_row(line, row, columns, header_of)
             if not errors:
@@ -118,7 +122,9 @@ def run(
             if on_progress is not None and number % PROGRESS_EVERY == 0:
                 on_progress(number)
         outcome.committed = commit and not outcome.errors
-        if not outcome.committed:
+        if outcome.committed and orders:
+            rollups.rebuild([organisation.pk])
+        elif not outcome.committed:
             transaction.set_rollback(True)
     if on_progress is not None:
         on_progress(outcome.rows)

@@ -25,6 +25,7 @@ from patrimoine.imports.cells import normalise
 from patrimoine.imports.models import Kind
 from patrimoine.organisations.access import Access
 from patrimoine.organisations.models import Trade
+from patrimoine.reporting import rollups
 from patrimoine.stock import services as stock
 from patrimoine.workorders import services as workorders
 from patrimoine.workorders.models import WorkOrder, WorkOrderTransition
@@ -268,15 +269,16 @@ def work_order_close_historical(
         fields["completed_at"] = aware(completed_on, 17)
         if status == WorkOrder.Status.VALIDATED:
             fields["validated_at"] = fields["completed_at"]
-    WorkOrder._base_manager.filter(pk=work_order.pk).update(**fields)
-    WorkOrderTransition._base_manager.create(
-        organisation_id=work_order.organisation_id,
-        work_order=work_order,
-        from_status=WorkOrder.Status.TO_PLAN,
-        to_status=status,
-        actor=access.user,
-        reason=(_("Reprise de données") + (f" ({reference})" if reference else ""))[:300],
-    )
+    with rollups.tracking(orders=[work_order.pk]):  # a no-op in the importer, which rebuilds at the end
+        WorkOrder._base_manager.filter(pk=work_order.pk).update(**fields)
+        WorkOrderTransition._base_manager.create(
+            organisation_id=work_order.organisation_id,
+            work_order=work_order,
+            from_status=WorkOrder.Status.TO_PLAN,
+            to_status=status,
+            actor=access.user,
+            reason=(_("Reprise de données") + (f" ({reference})" if reference else ""))[:300],
+        )
     audit_record(actor=access.user, action="work_order.import", target=work_order, message=reference or "")
 
 

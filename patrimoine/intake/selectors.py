@@ -82,6 +82,11 @@ def work_request_may(access: Access, action: str, work_request: WorkRequest) -> 
     return any(holds.get(relation, False) for relation in relations)
 
 
+def orgs_with_all_requests_visible(access: Access) -> frozenset[int]:
+    """The organisations whose every request `access` reads (per `work_requests_visible_to`)."""
+    return frozenset(access.read_org_ids) if access.has("intake.view_all") else frozenset()
+
+
 def get_work_request_for(access: Access, pk) -> WorkRequest:
     try:
         return (

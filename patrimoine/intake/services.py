@@ -28,6 +28,7 @@ from patrimoine.intake.selectors import request_progress, work_request_may
 from patrimoine.organisations.access import Access
 from patrimoine.organisations.models import Team, Trade
 from patrimoine.portal.notify import citizen_notify, citizen_notify_order
+from patrimoine.reporting import rollups
 from patrimoine.triage.models import Suggestion
 from patrimoine.triage.services import suggestion_decide, suggestion_record
 from patrimoine.workorders.models import WorkOrder
@@ -173,6 +174,7 @@ def work_request_create(
         suggested_trade=suggested_trade or suggest_trade(description, equipment, organisation),
     )
     work_request.save()
+    rollups.track_new(requests=[work_request.pk])
     suggestion_record(work_request)
     for photo in photos:
         document_attach(actor=user, target=work_request, uploaded=photo, title=_("Photo du signalement"))
@@ -226,6 +228,7 @@ def work_order_title(description: str, words: int = 10, limit: int = 80) -> str:
 
 
 @transaction.atomic
+@rollups.tracked
 def work_request_accept(
     *,
     access: Access,
@@ -241,6 +244,7 @@ def work_request_accept(
     """Accept a new request: create its work order (suggested trade, priority from the urgency) and,
     when a team is given, plan it. Requests already merged into this one follow the same order."""
     current = _lock_for_triage(access, work_request)
+    rollups.follow(requests=_with_duplicates(current))
     trade = trade or current.suggested_trade
     if trade is None:
         raise DomainError(_("Choisissez le corps de métier : aucune suggestion n'a pu être faite pour cette demande."))
@@ -302,12 +306,14 @@ def work_request_accept(
 
 
 @transaction.atomic
+@rollups.tracked
 def work_request_reject(*, access: Access, work_request: WorkRequest, reason: str, site_url: str = "") -> WorkRequest:
     """Reject a new request; the reason is required and sent to the requester."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Indiquez le motif du rejet : le demandeur le lira."))
     current = _lock_for_triage(access, work_request)
+    rollups.follow(requests=[current.pk])
     _save_triage(current, {"status": Status.REJECTED, "rejection_reason": reason[:2000], "triaged_by": access.user})
     suggestion_decide(work_request=current, outcome=Suggestion.Outcome.REJECTED, actor=access.user)
     audit_record(actor=access.user, action="work_request.reject", target=current, message=reason)
@@ -323,6 +329,7 @@ def work_request_reject(*, access: Access, work_request: WorkRequest, reason: st
 
 
 @transaction.atomic
+@rollups.tracked
 def work_request_merge(
     *, access: Access, work_request: WorkRequest, into: WorkRequest, site_url: str = ""
 ) -> WorkRequest:
@@ -344,6 +351,7 @@ def work_request_merge(
             % {"reference": master.reference, "status": master.get_status_display().lower()}
         )
     now = timezone.now()
+    rollups.follow(requests=_with_duplicates(current))
     _save_triage(
         current,
         {"status": Status.MERGED, "duplicate_of": master, "work_order": master.work_order, "triaged_by": access.user},
@@ -369,6 +377,11 @@ def work_request_merge(
     )
     _copy_back(work_request, current)
     return work_request
+
+
+def _with_duplicates(current: WorkRequest) -> list:
+    """The request and those merged into it: its triage changes them all (the dashboards count them)."""
+    return [current.pk, *WorkRequest.objects.filter(duplicate_of=current).values_list("pk", flat=True)]
 
 
 def _save_triage(current: WorkRequest, fields: dict, now: datetime | None = None) -> None:

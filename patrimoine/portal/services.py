@@ -30,6 +30,7 @@ from patrimoine.portal import texting
 from patrimoine.portal.categories import category_of
 from patrimoine.portal.models import CitizenIdentity, CitizenMessage, PublicReply, PublicReport
 from patrimoine.portal.notify import citizen_notify, tracking_url
+from patrimoine.reporting import rollups
 
 PHOTO_MAX_PX = 1600
 PHOTO_QUALITY = 80
@@ -167,7 +168,8 @@ def public_report_create(
     if chosen.trade_code and (trade := Trade.objects.filter(code=chosen.trade_code).first()):
         extra["suggested_trade"] = trade
     if extra:
-        WorkRequest.objects.filter(pk=work_request.pk).update(**extra)
+        with rollups.tracking(requests=[work_request.pk]):  # the trade of the chosen category counts
+            WorkRequest.objects.filter(pk=work_request.pk).update(**extra)
         for name, value in extra.items():
             setattr(work_request, name, value)
     report = PublicReport.objects.create(

@@ -50,8 +50,8 @@ def annual_report(access: Access, organisation: Organisation, year: int) -> Annu
     previous = selectors.costs(
         selectors.Scope(access=access, period=Period.year(year - 1), organisation_id=organisation.pk), groupings=()
     )
-    trend = selectors.backlog_trend(scope, today=min(period.end, timezone.localdate()), months=1)
-    channels = selectors.requests_by_channel(scope)
+    figures = selectors.activity(scope, today=min(period.end, timezone.localdate()), months=1, live=False)
+    channels = figures["channels"]
     statements = list(
         statements_visible_to(access)
         .filter(commune=organisation, period_start__year=year)
@@ -61,11 +61,11 @@ def annual_report(access: Access, organisation: Organisation, year: int) -> Annu
         organisation=organisation,
         year=year,
         period=period,
-        backlog_end=trend[-1],
-        repair=selectors.repair_times(scope),
-        punctuality=selectors.on_time(scope),
+        backlog_end=figures["trend"][-1],
+        repair=figures["repair"],
+        punctuality=figures["punctuality"],
         channels=channels,
-        trades=selectors.requests_by_trade(scope)[:TOP],
+        trades=figures["trades"][:TOP],
         requests_total=selectors.requests_total(channels),
         costs=rollup,
         previous_total=previous.total["total"],

@@ -67,12 +67,9 @@ def dashboard(request):
     _require(access)
     filterset = _filter(request)
     scope = filterset.scope(access)
-    backlog = selectors.backlog_now(scope)
-    trend = selectors.backlog_trend(scope)
-    repair = selectors.repair_times(scope)
-    punctuality = selectors.on_time(scope)
-    channels = selectors.requests_by_channel(scope)
-    trades = selectors.requests_by_trade(scope)
+    figures = selectors.activity(scope)
+    backlog, trend, repair = figures["backlog"], figures["trend"], figures["repair"]
+    punctuality, channels, trades = figures["punctuality"], figures["channels"], figures["trades"]
     sections = {
         "retard": lambda: (
             _("Âge des demandes et bons en attente"),

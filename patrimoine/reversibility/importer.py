@@ -32,6 +32,7 @@ from django.utils.text import slugify
 from django_scopes import scopes_disabled
 
 from patrimoine.organisations.models import Membership, Organisation
+from patrimoine.reporting import rollups
 
 from .archive import ArchiveRefused, CheckedArchive
 from .registry import (
@@ -129,6 +130,7 @@ class _Importer:
             done = [(pk, value) for pk, value in pairs if pk not in self.skipped[label]]
             objs = [model(pk=pk, **{attname: None if value in self.skipped[target] else value}) for pk, value in done]
             model._base_manager.bulk_update(objs, [name], batch_size=BATCH)
+        rollups.rebuild([self.report.organisation.pk])  # the dashboards' rollups: derived, not archived
         return self.report
 
     # --- Reference data, organisations, users -------------------------------------------------

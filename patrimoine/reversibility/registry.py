@@ -28,8 +28,16 @@ from django.db import models
 
 from patrimoine.core.models import TenantModel
 
-# Tables never exported: the archives themselves.
-EXCLUDED = frozenset({"reversibility.tenantexport"})
+# Tables never exported: the archives themselves; the dashboards' rollups (recomputed on import).
+EXCLUDED = frozenset(
+    {
+        "reversibility.tenantexport",
+        "reporting.requestmonth",
+        "reporting.repairmonth",
+        "reporting.ordermonth",
+        "reporting.buildingmonth",
+    }
+)
 
 # Reference models: label → natural key field. Their rows are matched (or created) by this key.
 NATURAL_KEYS = {

@@ -6,6 +6,7 @@ organisation and year by year: memory holds the ids of one organisation's regist
 history. Work orders are consistent with their lines (totals = sum of time, material and external
 lines; a check constraint holds it), their requests, transitions and reference numbers; the reference
 sequences are moved past the generated numbers so that the application goes on numbering after them.
+The dashboards' rollups are computed at the end from what was loaded (`reporting.rollups.rebuild`).
 """
 
 import random
@@ -26,6 +27,7 @@ from patrimoine.costs.models import ExternalCost, LabourRate, MaterialLine, Time
 from patrimoine.intake.models import WorkRequest, fold
 from patrimoine.maintenance.models import MaintenancePlan
 from patrimoine.organisations.models import Membership, Organisation, Team, TeamMember, Trade
+from patrimoine.reporting import rollups
 from patrimoine.workorders.models import WorkOrder, WorkOrderTransition
 
 from .rows import RowWriter
@@ -137,6 +139,8 @@ class Generator:
         self.name = size
         self.rng = random.Random(seed)  # noqa: S311 — reproducible data, not secrets
         self.today = today or date.today()
+        # Nothing happens after the end of `today` nor after now, as in the application.
+        self.until = min(datetime.now(PARIS), datetime.combine(self.today, time(23, 59), PARIS))
         self.log = log
         self.counts = Counts()
         self.password = make_password(PASSWORD)
@@ -149,6 +153,10 @@ class Generator:
     def moment(self, day: date, hour_from=7, hour_to=17) -> datetime:
         minutes = self.rng.randrange(hour_from * 60, hour_to * 60)
         return datetime.combine(day, time(minutes // 60, minutes % 60), PARIS)
+
+    def past(self, moment: datetime | None) -> datetime | None:
+        """`moment`, or the end of the history if it falls after (what is not done yet is not dated)."""
+        return None if moment is None else min(moment, self.until)
 
     def shares(self, total: int) -> list[int]:
         """Split `total` among communes, the central town largest."""
@@ -177,6 +185,9 @@ class Generator:
             with transaction.atomic():
                 self.commune(commune, index, shared, user_share[index])
             self.log(f"  {commune.name} : fait")
+        # The dashboards' rollups: one INSERT … SELECT … GROUP BY per event over what was just loaded.
+        self.counts.rows.update(rollups.rebuild([epci.pk, *(commune.pk for commune in communes)]))
+        self.log("  cumuls des tableaux de bord : faits")
         if connection.vendor == "postgresql":
             # Fresh statistics, as autovacuum would eventually give: without them the planner takes
             # 150 000 freshly copied orders for 1 500 and picks nested loops that take seconds.
@@ -410,7 +421,7 @@ class Generator:
         place = rng.choice(places)
         eq_id, trade_id = rng.choice(place.equipment)
         crew = rng.choice(crews)
-        created = self.moment(day)
+        created = self.past(self.moment(day))
         age = (self.today - day).days
         if age > 45:
             status = "valide" if rng.random() < 0.94 else "annule"
@@ -454,15 +465,20 @@ class Generator:
         started = created + timedelta(days=rng.randint(0, 5), hours=1) if worked else None
         completed = started + timedelta(hours=rng.randint(1, 30)) if status in ("termine", "valide") else None
         validated = completed + timedelta(days=rng.randint(1, 10)) if status == "valide" else None
+        started, completed, validated = self.past(started), self.past(completed), self.past(validated)
         planned = status != "a_planifier" and status != "annule"
         planned_start = self.moment(day + timedelta(days=rng.randint(0, 7))) if planned else None
+        priority = rng.choice(["1_basse", "2_normale", "2_normale", "2_normale", "3_haute", "4_urgente"])
+        due_date = day + timedelta(days=rng.randint(3, 30))
+        # An order is last saved when cancelled (the services save it then).
+        cancelled = self.past(created + timedelta(days=rng.randint(1, 20))) if status == "annule" else None
         writers[WorkOrder].add(
-            id=order_id, organisation_id=org.pk, created_at=created, updated_at=validated or completed or created,
+            id=order_id, organisation_id=org.pk, created_at=created,
+            updated_at=validated or completed or cancelled or created,
             reference=reference, title=title, description=f"{title} — signalé par l'usager.", kind="curatif",
-            trade_id=self.trades.get(code, trade_id), priority=rng.choice(["1_basse", "2_normale", "2_normale",
-            "2_normale", "3_haute", "4_urgente"]), status=status,
+            trade_id=self.trades.get(code, trade_id), priority=priority, status=status,
             suspension_reason="pieces" if status == "suspendu" else "", site_id=place.site_id,
-            building_id=place.building_id, equipment_id=eq_id, due_date=day + timedelta(days=rng.randint(3, 30)),
+            building_id=place.building_id, equipment_id=eq_id, due_date=due_date,
             planned_start=planned_start, planned_end=planned_start + timedelta(hours=2) if planned_start else None,
             team_id=crew.team_id, created_by_id=crew.lead_id, started_at=started, completed_at=completed,
             validated_at=validated, validated_by_id=crew.lead_id if validated else None, labour_cost=labour,
@@ -471,9 +487,9 @@ class Generator:
         technicians_through.add(workorder_id=order_id, user_id=technician_id)
         steps = [("", "a_planifier", created)]
         if status == "annule":
-            steps.append(("a_planifier", "annule", created + timedelta(days=rng.randint(1, 20))))
+            steps.append(("a_planifier", "annule", cancelled))
         elif status != "a_planifier":
-            steps.append(("a_planifier", "planifie", created + timedelta(hours=2)))
+            steps.append(("a_planifier", "planifie", self.past(created + timedelta(hours=2))))
             if validated:
                 steps.append(("termine", "valide", validated))
         for from_status, to_status, at in steps:
@@ -494,7 +510,7 @@ class Generator:
     def lone_request(self, org, writer, places, requesters, day, reference):
         rng = self.rng
         place = rng.choice(places)
-        created = self.moment(day)
+        created = self.past(self.moment(day))
         recent = (self.today - day).days < 10
         status = "nouvelle" if recent else "rejetee"
         description = rng.choice(JOBS[rng.choice(list(JOBS))])

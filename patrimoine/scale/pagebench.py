@@ -26,6 +26,7 @@ from patrimoine.assets.models import Building, Equipment
 from patrimoine.core.pagination import COUNT_CAP, KeysetPaginator
 from patrimoine.intake.filters import SORTS as WR_SORTS
 from patrimoine.intake.models import WorkRequest
+from patrimoine.organisations.models import Trade
 from patrimoine.workorders.filters import SORTS as WO_SORTS
 from patrimoine.workorders.models import WorkOrder
 from patrimoine.workorders.views.common import PAGE_SIZE
@@ -60,6 +61,8 @@ def _pages(users) -> list[dict]:
     orders = WorkOrder.objects.filter(organisation=commune)
     open_orders = orders.filter(status__in=WorkOrder.OPEN_STATUSES)
     requests = WorkRequest.objects.filter(organisation=commune)
+    plumbing = Trade.objects.get(code="plomberie")
+    last_year = date.today().year - 1
     pages = [
         ("accueil du chef d'équipe", "chef", "/"),
         ("bons de travail (liste)", "chef", "/bons/"),
@@ -98,7 +101,10 @@ def _pages(users) -> list[dict]:
         ("coûts", "gestionnaire", "/couts/"),
         ("tableau de bord (commune)", "gestionnaire", "/rapports/"),
         ("tableau de bord (EPCI, consolidé)", "direction", "/rapports/"),
+        ("tableau de bord (EPCI, un corps de métier)", "direction", f"/rapports/?trade={plumbing.pk}"),
         ("rapport des coûts", "gestionnaire", "/rapports/couts/"),
+        ("rapport des coûts (EPCI, consolidé)", "direction", "/rapports/couts/"),
+        ("rapport annuel (commune)", "gestionnaire", f"/rapports/annuel/?organisation={commune.pk}&year={last_year}"),
         ("export des coûts par bâtiment (XLSX)", "gestionnaire", "/rapports/couts/?export=batiments&format=xlsx"),
         ("conformité réglementaire", "gestionnaire", "/maintenance/"),
         ("journée du technicien (données hors ligne)", "technicien", "/terrain/api/donnees/"),

@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 RESULTS = Path("bench/results")
-BUDGET_MS = 25  # p95 of list, detail, search and technician pages (dashboards: 150)
+BUDGET_MS = 25  # p95 of list, detail, search and technician pages
+DASHBOARD_BUDGET_MS = 150  # p95 of dashboards and reports (/rapports/…)
 BUDGET_QUERIES = 10
 
 
@@ -19,7 +20,8 @@ def main() -> int:
         print(f"\n{name} — {result['dataset']}")
         print(f"{'page':48} {'p50':>7} {'p95':>7} {'cpu p95':>8} {'SQL':>4} {'SQL ms':>7} {'ratio':>6}")
         for page in result["pages"]:
-            budget = 150 if "tableau de bord" in page["page"] else BUDGET_MS
+            dashboard = "tableau de bord" in page["page"] or page["path"].startswith("/rapports/")
+            budget = DASHBOARD_BUDGET_MS if dashboard else BUDGET_MS
             flag = "" if page["p95_ms"] <= budget and page["sql_queries"] <= BUDGET_QUERIES else "  ← hors budget"
             print(
                 f"{page['page'][:48]:48} {page['p50_ms']:7.1f} {page['p95_ms']:7.1f} {page['cpu_p95_ms']:8.1f} "

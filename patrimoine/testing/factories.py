@@ -18,6 +18,7 @@ from patrimoine.core.services import reference_next
 from patrimoine.costs.models import LabourRate
 from patrimoine.intake.models import WorkRequest
 from patrimoine.organisations.models import Membership, Organisation, Team, TeamMember, Trade
+from patrimoine.reporting import rollups
 from patrimoine.stock.models import Item
 from patrimoine.workorders.models import WorkOrder
 
@@ -144,7 +145,7 @@ def labour_rate(
 def work_request(
     org: Organisation, *, requested_by=None, building_obj=None, description="Fuite sous l'évier", **extra
 ) -> WorkRequest:
-    return WorkRequest.objects.create(
+    request = WorkRequest.objects.create(
         organisation=org,
         reference=reference_next(organisation=org, prefix="DI"),
         requested_by=requested_by,
@@ -152,6 +153,8 @@ def work_request(
         description=description,
         **extra,
     )
+    rollups.track_new(requests=[request.pk])  # as the services do: the dashboards count it
+    return request
 
 
 @scopes_disabled()
@@ -165,7 +168,7 @@ def work_order(
     status=WorkOrder.Status.TO_PLAN,
     **extra,
 ) -> WorkOrder:
-    return WorkOrder.objects.create(
+    order = WorkOrder.objects.create(
         organisation=org,
         reference=reference_next(organisation=org, prefix="BT"),
         title=title,
@@ -176,3 +179,5 @@ def work_order(
         status=status,
         **extra,
     )
+    rollups.track_new(orders=[order.pk])  # as the services do: the dashboards count it
+    return order

@@ -16,6 +16,7 @@ from patrimoine.core.services import audit_record
 from patrimoine.intake.models import WorkRequest
 from patrimoine.organisations.access import Access
 from patrimoine.organisations.models import Trade
+from patrimoine.reporting import rollups
 from patrimoine.triage import predictors, selectors
 from patrimoine.triage.engine import TriageModel, corpus_rows, evaluate, is_heldout
 from patrimoine.triage.models import OrganisationModel, Suggestion
@@ -71,9 +72,10 @@ def suggestion_ensure(work_request: WorkRequest) -> Suggestion | None:
     except IntegrityError:
         return Suggestion.objects.filter(work_request=work_request).first()
     if suggestion is not None and work_request.suggested_trade_id is None and suggestion.trade_id is not None:
-        WorkRequest.objects.filter(pk=work_request.pk, suggested_trade__isnull=True).update(
-            suggested_trade=suggestion.trade_id
-        )
+        with rollups.tracking(requests=[work_request.pk]):  # a request without a trade counts under this one
+            WorkRequest.objects.filter(pk=work_request.pk, suggested_trade__isnull=True).update(
+                suggested_trade=suggestion.trade_id
+            )
         work_request.suggested_trade = suggestion.trade
     return suggestion
 

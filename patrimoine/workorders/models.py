@@ -184,6 +184,12 @@ class WorkOrder(TenantModel):
                 condition=models.Q(status__in=["a_planifier", "planifie", "en_cours", "suspendu"]),
                 name="workorder_open_due",
             ),
+            # One trade's costs per building (the cost dashboard filtered by trade).
+            models.Index(
+                fields=["organisation", "trade", "validated_at"],
+                condition=models.Q(status="valide"),
+                name="workorder_validated_by_trade",
+            ),
         ]
 
     def __str__(self) -> str:

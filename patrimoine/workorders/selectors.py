@@ -113,6 +113,16 @@ def work_order_owned(access: Access, work_order: WorkOrder, mode: str) -> bool:
     return any(_relation_holds(access, relation, work_order, org_ids) for relation in relations)  # NAMED: a query
 
 
+def orgs_with_all_orders_visible(access: Access) -> frozenset[int]:
+    """The organisations whose every work order `access` reads (per `work_orders_visible_to`):
+    what figures summed per organisation (the dashboards' rollups) may answer for this user."""
+    if not access.has("workorders.view") or access.role in (Role.TECHNICIAN, Role.CONTRACTOR):
+        return frozenset()
+    if access.role == Role.TEAM_LEAD:
+        return frozenset({access.organisation.pk}) & access.read_org_ids if access.organisation else frozenset()
+    return frozenset(access.read_org_ids)
+
+
 def get_work_order_for(access: Access, pk) -> WorkOrder:
     """One work order the user may read, or 404 (another organisation's answers exactly like a missing one)."""
     try:

@@ -17,6 +17,7 @@ from patrimoine.documents.services import document_attach
 from patrimoine.organisations.access import Access
 from patrimoine.organisations.models import Team, Trade
 from patrimoine.portal.notify import citizen_notify_order
+from patrimoine.reporting import rollups
 from patrimoine.workorders.models import ChecklistItem, InterventionReport, WorkOrder, WorkOrderTransition
 from patrimoine.workorders.selectors import work_order_owned
 
@@ -114,6 +115,7 @@ def work_order_create(
         actor=access.user,
         reason=_("Création"),
     )
+    rollups.track_new(orders=[work_order.pk])
     audit_record(actor=access.user, action="work_order.create", target=work_order, message=work_order.reference)
     return work_order
 
@@ -160,18 +162,19 @@ def work_order_plan(
         raise DomainError(_("La fin prévue doit suivre le début prévu."))
     new_status = Status.PLANNED if work_order.status == Status.TO_PLAN else work_order.status
     previous = work_order.status
-    save_with_version(
-        work_order,
-        expected_version=expected_version,
-        fields={
-            "team": team,
-            "contractor": contractor,
-            "planned_start": planned_start,
-            "planned_end": planned_end,
-            "due_date": due_date if due_date is not None else work_order.due_date,
-            "status": new_status,
-        },
-    )
+    with rollups.tracking(orders=[work_order.pk]):  # the due date counts for punctuality
+        save_with_version(
+            work_order,
+            expected_version=expected_version,
+            fields={
+                "team": team,
+                "contractor": contractor,
+                "planned_start": planned_start,
+                "planned_end": planned_end,
+                "due_date": due_date if due_date is not None else work_order.due_date,
+                "status": new_status,
+            },
+        )
     work_order.technicians.set(technicians)
     if previous != new_status:
         _record_transition(access, work_order, previous, new_status, "")
@@ -235,9 +238,11 @@ def work_order_transition(
     if to_status == Status.VALIDATED:
         fields["validated_at"] = now
         fields["validated_by"] = access.user
-    save_with_version(work_order, expected_version=expected_version, fields=fields)
-    label = str(WorkOrder.SuspensionReason(suspension_reason).label) if suspension_reason else ""
-    _record_transition(access, work_order, previous, to_status, reason or label)
+    # Completion, cancellation and validation (with the order's frozen cost) move the dashboards.
+    with rollups.tracking(orders=[work_order.pk]):
+        save_with_version(work_order, expected_version=expected_version, fields=fields)
+        label = str(WorkOrder.SuspensionReason(suspension_reason).label) if suspension_reason else ""
+        _record_transition(access, work_order, previous, to_status, reason or label)
     if to_status in CITIZEN_EVENTS:
         citizen_notify_order(work_order, CITIZEN_EVENTS[to_status])  # citizens of the portal and the counter
     return work_order
@@ -335,7 +340,8 @@ def work_order_update(*, access: Access, work_order: WorkOrder, expected_version
         current = {key: fields.get(key, getattr(work_order, key)) for key in place_keys}
         fields.update(_place_checked(work_order, current))
     changed = sorted(name for name, value in fields.items() if getattr(work_order, name) != value)
-    save_with_version(work_order, expected_version=expected_version, fields=fields)
+    with rollups.tracking(orders=[work_order.pk]):  # trade, place and due date key the dashboards
+        save_with_version(work_order, expected_version=expected_version, fields=fields)
     audit_record(
         actor=access.user,
         action="work_order.update",

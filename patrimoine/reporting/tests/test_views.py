@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from patrimoine.intake.models import WorkRequest
 from patrimoine.organisations.models import Membership
+from patrimoine.reporting import rollups
 from patrimoine.workorders.models import WorkOrder
 
 pytestmark = pytest.mark.django_db
@@ -28,9 +29,10 @@ YEAR = timezone.localdate().year
 def _validated(f, org, building, total: str, *, when: dt.datetime, trade=None):
     order = f.work_order(org, building_obj=building, status=WorkOrder.Status.VALIDATED, trade_obj=trade)
     amount = Decimal(total)
-    WorkOrder.objects.filter(pk=order.pk).update(
-        validated_at=when, completed_at=when, external_cost=amount, total_cost=amount
-    )
+    with rollups.tracking(orders=[order.pk]):  # validated in the past: the dashboards' rollups follow
+        WorkOrder.objects.filter(pk=order.pk).update(
+            validated_at=when, completed_at=when, external_cost=amount, total_cost=amount
+        )
     return order
 
 
