@@ -303,3 +303,44 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Past one machine (README « Passer à plusieurs machines », docs/scale-out.md) -------------------
+# Every app server is stateless: sessions in the database (Django's default SESSION_ENGINE), the
+# cache and the rate limiter's counters in Redis (REDIS_URL above), background jobs in the database
+# queue, and the media files — with STORAGE_BACKEND=s3 — in an S3-compatible bucket (django-storages,
+# boto3), private: files are only ever served by the application's permission-checked views.
+STORAGE_BACKEND = env_str("STORAGE_BACKEND", "filesystem")
+if STORAGE_BACKEND == "s3":
+    if not env_str("AWS_STORAGE_BUCKET_NAME", ""):
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 : AWS_STORAGE_BUCKET_NAME doit être défini.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", "") or None,  # e.g. https://s3.fr-par.scw.cloud
+            "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
+            # Keys from AWS_S3_ACCESS_KEY_ID / AWS_S3_SECRET_ACCESS_KEY (or AWS_ACCESS_KEY_ID / …),
+            # read by django-storages itself.
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE", "path"),  # path: MinIO, Garage, Ceph…
+            "location": env_str("AWS_S3_LOCATION", ""),  # a prefix inside the bucket
+            "default_acl": None,  # the bucket's policy, which must be private
+            "file_overwrite": False,  # never replace another document that got the same name
+            "querystring_auth": True,  # never an unsigned public URL (the app serves files anyway)
+            # django-storages copies a file it reads into memory up to this size, then to a temporary file.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+elif STORAGE_BACKEND != "filesystem":
+    raise ImproperlyConfigured(f"STORAGE_BACKEND doit valoir filesystem ou s3, pas {STORAGE_BACKEND!r}.")
+
+# Reports on a read replica: with DATABASE_REPLICA_URL (a PostgreSQL streaming replica), the reads of
+# dashboards, reports and their exports — code wrapped in `patrimoine.core.replica.using_replica()` —
+# go to the alias `replica`; every write, and every read after a write or inside a transaction, goes
+# to `default`. Without it, everything reads `default`.
+if env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("DATABASE_REPLICA_URL", ""), conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["patrimoine.core.replica.ReplicaRouter"]
