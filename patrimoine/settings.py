@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from patrimoine.core.env import env_bool, env_int, env_list, env_str
+from patrimoine.core.s3 import s3_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -309,27 +310,12 @@ LOGGING = {
 # cache and the rate limiter's counters in Redis (REDIS_URL above), background jobs in the database
 # queue, and the media files — with STORAGE_BACKEND=s3 — in an S3-compatible bucket (django-storages,
 # boto3), private: files are only ever served by the application's permission-checked views.
+if env_str("REDIS_URL", ""):
+    # Several instances (or a test) sharing one Redis keep their keys apart with a prefix.
+    CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX", "")
 STORAGE_BACKEND = env_str("STORAGE_BACKEND", "filesystem")
 if STORAGE_BACKEND == "s3":
-    if not env_str("AWS_STORAGE_BUCKET_NAME", ""):
-        raise ImproperlyConfigured("STORAGE_BACKEND=s3 : AWS_STORAGE_BUCKET_NAME doit être défini.")
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME", ""),
-            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", "") or None,  # e.g. https://s3.fr-par.scw.cloud
-            "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
-            # Keys from AWS_S3_ACCESS_KEY_ID / AWS_S3_SECRET_ACCESS_KEY (or AWS_ACCESS_KEY_ID / …),
-            # read by django-storages itself.
-            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE", "path"),  # path: MinIO, Garage, Ceph…
-            "location": env_str("AWS_S3_LOCATION", ""),  # a prefix inside the bucket
-            "default_acl": None,  # the bucket's policy, which must be private
-            "file_overwrite": False,  # never replace another document that got the same name
-            "querystring_auth": True,  # never an unsigned public URL (the app serves files anyway)
-            # django-storages copies a file it reads into memory up to this size, then to a temporary file.
-            "max_memory_size": 2 * 1024 * 1024,
-        },
-    }
+    STORAGES["default"] = s3_storage(os.environ)  # AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL…
 elif STORAGE_BACKEND != "filesystem":
     raise ImproperlyConfigured(f"STORAGE_BACKEND doit valoir filesystem ou s3, pas {STORAGE_BACKEND!r}.")
 
