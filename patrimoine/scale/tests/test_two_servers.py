@@ -26,8 +26,8 @@ import requests
 from django.db import connection
 from PIL import Image
 
+from patrimoine.scale.processes import App, app_environment, dump_schema, load_schema, start_postgres_pair
 from patrimoine.testing.s3 import start_s3_server, stop_s3_server
-from patrimoine.testing.stack import App, app_environment, dump_schema, load_schema, start_postgres_pair
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="a streaming replica is a PostgreSQL matter"),

@@ -1,5 +1,6 @@
-"""Real processes for scale-out tests and the load test: a throw-away PostgreSQL primary with a
-streaming replica, gunicorn app servers and the job worker, each a subprocess on a loopback port.
+"""Real processes for the scale-out tests and the load test (`patrimoine.scale.load`): a throw-away
+PostgreSQL primary with a streaming replica, gunicorn app servers and the job worker, each a
+subprocess on a loopback port.
 
 Everything is started with an explicit environment (the settings read nothing else) and stopped
 by its own process id; data directories live in a temporary folder that is removed afterwards.
