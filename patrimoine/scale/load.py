@@ -179,36 +179,63 @@ def sign_in(base: str, username: str, password: str) -> str:
 
 
 class RssSampler(threading.Thread):
-    """Peak resident memory of each child (worker) of the gunicorn master, sampled every 0.5 s."""
+    """Every 0.5 s: the resident memory of each gunicorn worker (children of the master), and the CPU
+    time used by the workers and by the PostgreSQL backends serving `database` — on a shared machine
+    the CPU time per request says what the page costs, whatever the neighbours do."""
 
-    def __init__(self, master_pid: int):
+    def __init__(self, master_pid: int, database: str):
         super().__init__(daemon=True)
         self.master_pid = master_pid
+        self.database = database
         self.peaks: dict[int, int] = {}
         self.master_peak = 0
+        self.cpu_start: dict[int, float] = {}
+        self.cpu_now: dict[int, float] = {}
+        self.db_start: dict[int, float] = {}
+        self.db_now: dict[int, float] = {}
         self.running = True
+        self._sample()  # the baseline, before the load starts
 
-    def run(self) -> None:
+    def _sample(self) -> None:
         import psutil
 
-        master = psutil.Process(self.master_pid)
-        while self.running:
+        try:
+            master = psutil.Process(self.master_pid)
+            self.master_peak = max(self.master_peak, master.memory_info().rss)
+            for child in master.children():
+                with child.oneshot():
+                    self.peaks[child.pid] = max(self.peaks.get(child.pid, 0), child.memory_info().rss)
+                    times = child.cpu_times()
+                self.cpu_start.setdefault(child.pid, times.user + times.system)
+                self.cpu_now[child.pid] = times.user + times.system
+        except psutil.Error:
+            pass
+        marker = f" {self.database} "
+        for process in psutil.process_iter(["name", "cmdline"]):
             try:
-                self.master_peak = max(self.master_peak, master.memory_info().rss)
-                for child in master.children():
-                    rss = child.memory_info().rss
-                    self.peaks[child.pid] = max(self.peaks.get(child.pid, 0), rss)
+                if process.info["name"] != "postgres" or marker not in " ".join(process.info["cmdline"] or []) + " ":
+                    continue
+                times = process.cpu_times()
             except psutil.Error:
-                pass
+                continue
+            self.db_start.setdefault(process.pid, times.user + times.system)
+            self.db_now[process.pid] = times.user + times.system
+
+    def run(self) -> None:
+        while self.running:
             time.sleep(0.5)
+            self._sample()
 
     def stop(self) -> dict:
         self.running = False
         self.join(5)
+        self._sample()
         mib = 1024 * 1024
         return {
             "peak_rss_mib_per_worker": [round(v / mib, 1) for _pid, v in sorted(self.peaks.items())],
             "peak_rss_mib_master": round(self.master_peak / mib, 1),
+            "workers_cpu_s": round(sum(self.cpu_now[p] - self.cpu_start[p] for p in self.cpu_now), 2),
+            "database_cpu_s": round(sum(self.db_now[p] - self.db_start[p] for p in self.db_now), 2),
         }
 
 
@@ -291,7 +318,7 @@ def run(args) -> dict:
         command += ["--host", base, "-u", str(users), "-r", str(users), "-t", f"{args.seconds}s"]
         command += ["--csv", str(prefix), "--loglevel", "WARNING", "--stop-timeout", "5"]
         load_before = os.getloadavg()
-        sampler = RssSampler(master.pid)
+        sampler = RssSampler(master.pid, urlsplit(copy_url).path.lstrip("/"))
         sampler.start()
         started = time.monotonic()
         done = subprocess.run(  # noqa: S603
@@ -343,9 +370,24 @@ def run(args) -> dict:
         "pages": stats["pages"],
         "failure_details": stats["failures"],
         **memory,
+        **_cpu_per_request(memory, stats["total"].get("requests") or 0),
         "load_average_before": [round(v, 2) for v in load_before],
         "load_average_after": [round(v, 2) for v in load_after],
         "cpu_count": os.cpu_count(),
+    }
+
+
+def _cpu_per_request(memory: dict, requests: int) -> dict:
+    """CPU milliseconds per request (workers, database) and the request rate the machine's cores
+    would give if the application and the database had them to themselves (Locust's share aside)."""
+    if not requests:
+        return {}
+    app_ms = 1000 * memory["workers_cpu_s"] / requests
+    db_ms = 1000 * memory["database_cpu_s"] / requests
+    return {
+        "app_cpu_ms_per_request": round(app_ms, 1),
+        "database_cpu_ms_per_request": round(db_ms, 1),
+        "cpu_bound_capacity_rps": round((os.cpu_count() or 1) * 1000 / (app_ms + db_ms), 1) if app_ms + db_ms else None,
     }
 
 

@@ -54,6 +54,12 @@ def print_load(merged: dict) -> None:
             f"{result['failures']} échecs / {result['requests']}; RSS max par worker "
             f"{result['peak_rss_mib_per_worker']} Mio{flag}"
         )
+        if result.get("app_cpu_ms_per_request") is not None:
+            print(
+                f"CPU par requête : application {result['app_cpu_ms_per_request']} ms, base "
+                f"{result['database_cpu_ms_per_request']} ms → au plus {result['cpu_bound_capacity_rps']} req/s "
+                f"sur {result['cpu_count']} cœurs pour l'application et la base seules"
+            )
         print(f"{'page':48} {'req/s':>6} {'p50':>7} {'p95':>7} {'échecs':>6}")
         for page in result["pages"]:
             print(
