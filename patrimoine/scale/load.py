@@ -18,6 +18,7 @@ import csv
 import json
 import os
 import re
+import secrets
 import subprocess  # noqa: S404 — Locust and gunicorn are separate programs
 import sys
 import tempfile
@@ -295,7 +296,7 @@ def run(args) -> dict:
         plan = prepare()
         env = app_environment(
             copy_url,
-            SECRET_KEY="bench-load-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+            SECRET_KEY=secrets.token_urlsafe(40),  # one key for the run: the servers' sessions are signed with it
             REDIS_URL=args.redis_url,
             CACHE_KEY_PREFIX=f"bench-load-{os.getpid()}",
             MEDIA_ROOT=tempfile.mkdtemp(prefix="patrimoine-load-media-"),

@@ -18,6 +18,7 @@ import csv
 import io
 import json
 import re
+import secrets
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 
@@ -35,7 +36,7 @@ pytestmark = [
 ]
 
 DB = "patrimoine_twoservers"
-SECRET_KEY = "two-servers-test-key-shared-by-every-app-server"
+SECRET_KEY = secrets.token_urlsafe(40)  # the same on both servers, as in production
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
