@@ -12,8 +12,8 @@ import boto3
 from patrimoine.core.s3 import s3_storage
 
 REGION = "fr-par"
-ACCESS_KEY = "patrimoine-test"
-SECRET_KEY = "patrimoine-test-secret"
+ACCESS_KEY = "test"
+SECRET_KEY = "test"  # moto accepts any key pair
 
 
 def free_port() -> int:
