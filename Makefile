@@ -26,8 +26,9 @@ demo: $(PY)
 ## test: the whole suite, on SQLite then on PostgreSQL, browser tests included
 test: $(PY) services chromium oidc-provider lint
 	$(PY) manage.py makemigrations --check --dry-run
-	$(MAKE) test-sqlite
-	$(MAKE) test-postgres
+	@# The two suites share nothing (own database, own SQLite file per process, free ports): on two
+	@# cores they run side by side, each one's output printed whole when it ends.
+	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: $(PY)
 	DATABASE_URL= $(PY) -m pytest -q

@@ -11,6 +11,9 @@ from patrimoine.core.reference_data import load_reference_data
 from patrimoine.organisations.access import access_for_user
 from patrimoine.testing import factories
 
+# Session fixtures from patrimoine/testing/: `throwaway_postgres` (a PostgreSQL cluster a test may stop).
+pytest_plugins = ["patrimoine.testing.postgres"]
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

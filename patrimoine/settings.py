@@ -5,6 +5,7 @@ start with a clear message. Without any variable the project runs as the embedde
 DEBUG on, a throw-away secret key) — `PATRIMOINE_ENV=production` refuses that.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from django.utils.csp import CSP
 
 from patrimoine.core.env import env_bool, env_int, env_list, env_str
 from patrimoine.core.s3 import s3_storage
+from patrimoine.ops.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -298,12 +300,37 @@ TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.Databa
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "patrimoine@localhost")
 MAILERS = {"default": {"BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# Logs on standard error, one line per event with the request id (README « Exploitation »):
+# LOG_FORMAT=json for a log collector, human-readable otherwise.
+LOG_FORMAT = env_str("LOG_FORMAT", "human")
+if LOG_FORMAT not in ("human", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT doit valoir human ou json, pas {LOG_FORMAT!r}.")
+LOGGING = logging_config(LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
+
+# Observability (patrimoine/ops, README « Exploitation »). Every request gets an id (django-guid):
+# the X-Request-ID nginx sends when it is a well-formed UUID, a new one otherwise; it is in every log
+# line of the request, in the response's X-Request-ID header and on the error pages.
+INSTALLED_APPS += ["django_guid", "patrimoine.ops"]
+MIDDLEWARE = ["django_guid.middleware.guid_middleware", "patrimoine.ops.metrics.MetricsMiddleware", *MIDDLEWARE]
+DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID", "VALIDATE_GUID": True, "RETURN_HEADER": True, "EXPOSE_HEADER": False}
+# /readyz is unhealthy when the oldest job waiting for the worker waits longer than this (0: not checked)
+# or when the disk of MEDIA_ROOT has less free space than this.
+OPS_QUEUE_MAX_LAG_SECONDS = env_int("OPS_QUEUE_MAX_LAG_SECONDS", 600)
+OPS_DISK_MIN_FREE_MB = env_int("OPS_DISK_MIN_FREE_MB", 1024)
+# The instance page warns when the last `manage.py backup` is older than this.
+OPS_BACKUP_MAX_AGE_HOURS = env_int("OPS_BACKUP_MAX_AGE_HOURS", 26)
+# /metrics (Prometheus): for these client addresses, or with « Authorization: Bearer METRICS_TOKEN ».
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+for _allowed in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_allowed, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS : {_allowed!r} n'est ni une adresse IP ni un réseau.") from exc
+SECURE_REDIRECT_EXEMPT += [r"^readyz$", r"^metrics$"]
+# The version shown on the instance page: the git commit of the checkout, or this variable (set by a
+# build that ships without .git).
+PATRIMOINE_COMMIT = env_str("PATRIMOINE_COMMIT", "")
 
 # --- Past one machine (README « Passer à plusieurs machines », docs/scale-out.md) -------------------
 # Every app server is stateless: sessions in the database (Django's default SESSION_ENGINE), the

@@ -30,3 +30,7 @@ urlpatterns = [
     path("api/v1/", api_v1_urls),
     path("", include("patrimoine.dashboard.urls")),
 ]
+
+# Observability (patrimoine/ops): /readyz, /metrics, the instance page; the 500 page shows the request id.
+urlpatterns += [path("", include("patrimoine.ops.urls"))]
+handler500 = "patrimoine.ops.views.server_error"

@@ -38,6 +38,7 @@ from patrimoine.field.forms import OPERATION_FORMS, OperationForm, errors_text
 from patrimoine.field.models import FieldDelivery, OfflineConflict, SyncOperation
 from patrimoine.intake.models import WorkRequest
 from patrimoine.intake.services import photos_check, work_request_create
+from patrimoine.ops.metrics import sync_counted
 from patrimoine.organisations.access import Access
 from patrimoine.stock.selectors import items_search
 from patrimoine.workorders.models import InterventionReport, WorkOrder
@@ -343,6 +344,7 @@ def operations_apply(*, access: Access, operations: list) -> list[dict]:
     return [operation_apply(access=access, raw=raw) for raw in operations]
 
 
+@sync_counted("operation")
 def operation_apply(*, access: Access, raw) -> dict:
     """One JSON operation: check its shape, then apply it once."""
     _require_field(access)
@@ -364,6 +366,7 @@ def operation_apply(*, access: Access, raw) -> dict:
     return _once(access=access, op_id=op_id, kind=kind, order_pk=envelope.cleaned_data["order"], data=data)
 
 
+@sync_counted("photo")
 def photo_apply(*, access: Access, op_id: uuid.UUID, order_pk, uploaded, title: str = "") -> dict:
     """A photo taken on site (already resized on the phone). Sent again after a cut: stored once."""
     _require_field(access)
@@ -379,6 +382,7 @@ def photo_apply(*, access: Access, op_id: uuid.UUID, order_pk, uploaded, title: 
     )
 
 
+@sync_counted("signalement")
 def problem_report(*, access: Access, op_id: uuid.UUID, data: dict, photos=(), location_suffix: str = "") -> dict:
     """« Signaler autre chose »: a new work request (channel « terrain »), once per UUID."""
     _require_field(access)

@@ -49,4 +49,7 @@ def navigation_for(access, current_path: str) -> list[dict]:
 def access(request):
     access = getattr(request, "access", None)
     nav = navigation_for(access, request.path) if access is not None and access.is_authenticated else []
+    if nav and request.user.is_superuser:  # the instance's administrators (patrimoine/ops)
+        url = reverse("ops:instance")
+        nav.append({"url": url, "label": _("État de l'instance"), "current": request.path == url})
     return {"access": access, "navigation": nav}

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patrimoine.core.files import walk
+from patrimoine.ops.services import backup_record
 
 FORMAT_VERSION = 1
 CHUNK = 8 * 1024 * 1024
@@ -325,7 +326,10 @@ def backup(folder: Path | str, *, key: bytes | None = None, using: str = "defaul
     if key:
         manifest["mac"] = _mac(manifest, key)
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
-    return Result(folder, time.perf_counter() - started, manifest)
+    seconds = time.perf_counter() - started
+    # The instance page (« État de l'instance ») shows the last backup and its age.
+    backup_record(folder=folder.resolve(), manifest=manifest, seconds=seconds, using=using)
+    return Result(folder, seconds, manifest)
 
 
 def read_manifest(folder: Path, key: bytes | None) -> dict:

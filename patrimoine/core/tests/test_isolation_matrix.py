@@ -74,6 +74,7 @@ LIST_URLS = [
     "/open311/v2/requests.json",
     f"/confiance/journal/?objet={SECRET[:4]}",
     "/confiance/journal/?format=csv",
+    "/exploitation/",  # the instance page (patrimoine/ops): superusers only
 ]
 
 
