@@ -62,6 +62,7 @@ COORDINATOR_TABLES = {
     "maintenance.GenerationRun": "progress of a generator run (empty organisation: every organisation)",
     "maintenance.NotificationSent": "idempotency of e-mails, per user",
     "core.AuditChainHead": "head of the audit hash chain (to become one row per organisation: see below)",
+    "ops.BackupRecord": "the instance's backups (manage.py backup)",
 }
 
 # Not TenantModels, but owned by one organisation: distributed like them.
