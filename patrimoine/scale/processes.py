@@ -20,7 +20,6 @@ from pathlib import Path
 
 from django.conf import settings
 
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 PYTHON = sys.executable
 
 
@@ -57,26 +56,21 @@ def stop(process: subprocess.Popen | None, *, seconds: float = 10, sig: int = si
 # --- PostgreSQL: a primary and its streaming replica --------------------------------------------------
 
 
-def _as_postgres(command: list[str]) -> list[str]:
-    """initdb and pg_ctl refuse to run as root: run them as the `postgres` system user."""
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-def _run(command: list[str], **kwargs) -> None:
-    subprocess.run(command, check=True, capture_output=True, **kwargs)  # noqa: S603
-
-
-def postgres_available() -> bool:
-    return (PG_BIN / "initdb").exists() and (os.geteuid() != 0 or shutil.which("runuser") is not None)
-
-
 @dataclass
 class PostgresPair:
-    """A primary that allows replication connections, and a hot standby made with `pg_basebackup -R`."""
+    """A throw-away primary (patrimoine/testing/postgres.py's cluster: its `initdb` allows replication
+    connections from 127.0.0.1) and a hot standby of it made with `pg_basebackup -R`, streaming."""
 
-    folder: Path
-    primary_port: int
+    primary: object  # ThrowawayPostgres
     replica_port: int
+
+    @property
+    def folder(self) -> Path:
+        return self.primary.root
+
+    @property
+    def primary_port(self) -> int:
+        return self.primary.port
 
     def url(self, database: str, *, replica: bool = False) -> str:
         return f"postgres://postgres@127.0.0.1:{self.replica_port if replica else self.primary_port}/{database}"
@@ -97,50 +91,27 @@ class PostgresPair:
         raise TimeoutError("the replica did not catch up")
 
     def stop(self) -> None:
-        for name in ("replica", "primary"):
-            data = self.folder / name
+        for data in (self.folder / "replica", self.primary.data):
             if (data / "postmaster.pid").exists():
-                subprocess.run(  # noqa: S603
-                    _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                    capture_output=True,
-                    check=False,
-                )
+                self.primary._run("pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def start_postgres_pair() -> PostgresPair:
-    folder = Path(tempfile.mkdtemp(prefix="patrimoine-pg-"))
-    folder.chmod(0o755)
-    shutil.chown(folder, "postgres") if os.geteuid() == 0 else None
-    pair = PostgresPair(folder, free_port(), free_port())
+    from patrimoine.testing.postgres import ThrowawayPostgres
+
+    primary = ThrowawayPostgres(Path(tempfile.mkdtemp(prefix="patrimoine-pg-pair-")))
+    pair = PostgresPair(primary, free_port())
     try:
-        primary, replica = folder / "primary", folder / "replica"
-        _run(
-            _as_postgres(
-                [str(PG_BIN / "initdb"), "-D", str(primary), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"]
-            )
-            + ["--locale=C.UTF-8"]
-        )
-        conf = (
-            f"listen_addresses = '127.0.0.1'\nport = {pair.primary_port}\nunix_socket_directories = '{folder}'\n"
-            "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nwal_level = replica\n"
-            "max_wal_senders = 4\nshared_buffers = 32MB\njit = off\n"
-        )
-        with (primary / "postgresql.conf").open("a") as handle:
-            handle.write(conf)
-        with (primary / "pg_hba.conf").open("a") as handle:
-            handle.write("host replication all 127.0.0.1/32 trust\n")
-        pg_ctl = str(PG_BIN / "pg_ctl")
-        _run(_as_postgres([pg_ctl, "-D", str(primary), "-l", str(folder / "primary.log"), "-w", "start"]))
-        _run(
-            _as_postgres(
-                [str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(pair.primary_port), "-U", "postgres"]
-                + ["-D", str(replica), "-R", "-X", "stream", "-c", "fast"]
-            )
-        )
-        with (replica / "postgresql.conf").open("a") as handle:
-            handle.write(f"port = {pair.replica_port}\nhot_standby = on\n")
-        _run(_as_postgres([pg_ctl, "-D", str(replica), "-l", str(folder / "replica.log"), "-w", "start"]))
+        primary.init()
+        primary.start()
+        replica = pair.folder / "replica"
+        primary._run(
+            "pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres", "-D", str(replica),
+            "-R", "-X", "stream", "-c", "fast",
+        )  # fmt: skip
+        options = f"-p {pair.replica_port} -k {pair.folder} -c listen_addresses=127.0.0.1 -c hot_standby=on"
+        primary._run("pg_ctl", "-D", str(replica), "-o", options, "-l", str(pair.folder / "replica.log"), "-w", "start")
     except BaseException:
         pair.stop()
         raise
