@@ -211,7 +211,11 @@ class App:
         for process in self.workers:
             process.send_signal(signal.SIGTERM)
         for process in [p for _port, p in self.servers] + self.workers:
-            stop(process)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)
         shutil.rmtree(self.logs, ignore_errors=True)
 
 
