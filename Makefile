@@ -105,3 +105,13 @@ nginx:
 lint: audit-deps
 audit-deps: $(PY)
 	$(PY) tools/audit_dependencies.py
+
+## bench-load: Locust (bench/locustfile.py) against gunicorn with LOAD_WORKERS workers for LOAD_SECONDS s,
+## on a copy of the generated dataset (the dataset itself is not touched) → bench/results/load-<size>.json
+LOAD_WORKERS ?= 4
+LOAD_SECONDS ?= 60
+.PHONY: bench-load
+bench-load: $(PY) services
+	@mkdir -p bench/results
+	$(PY) -m patrimoine.scale.load --size $(BENCH_SIZE) --database-url $(BENCH_DATASET_DB) --workers $(LOAD_WORKERS) --seconds $(LOAD_SECONDS)
+	$(PY) -m patrimoine.scale.summary

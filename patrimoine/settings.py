@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from patrimoine.core.env import env_bool, env_int, env_list, env_str
+from patrimoine.core.s3 import s3_storage
 from patrimoine.ops.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -406,3 +407,29 @@ SMS_GATEWAY_TEMPLATE = env_str("SMS_GATEWAY_TEMPLATE", '{"to": "$to", "text": "$
 SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT_SECONDS", 10)
 if SMS_BACKEND == "patrimoine.portal.texting.HttpGatewayBackend" and not SMS_GATEWAY_URL:
     raise ImproperlyConfigured("SMS_BACKEND est la passerelle HTTP : SMS_GATEWAY_URL doit être défini.")
+
+# --- Past one machine (README « Passer à plusieurs machines », docs/scale-out.md) -------------------
+# Every app server is stateless: sessions in the database (Django's default SESSION_ENGINE), the
+# cache and the rate limiter's counters in Redis (REDIS_URL above), background jobs in the database
+# queue, and the media files — with STORAGE_BACKEND=s3 — in an S3-compatible bucket (django-storages,
+# boto3), private: files are only ever served by the application's permission-checked views.
+if env_str("REDIS_URL", ""):
+    # Several instances (or a test) sharing one Redis keep their keys apart with a prefix.
+    CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX", "")
+STORAGE_BACKEND = env_str("STORAGE_BACKEND", "filesystem")
+if STORAGE_BACKEND == "s3":
+    STORAGES["default"] = s3_storage(os.environ)  # AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL…
+elif STORAGE_BACKEND != "filesystem":
+    raise ImproperlyConfigured(f"STORAGE_BACKEND doit valoir filesystem ou s3, pas {STORAGE_BACKEND!r}.")
+
+# Reports on a read replica: with DATABASE_REPLICA_URL (a PostgreSQL streaming replica), the reads of
+# dashboards, reports and their exports — code wrapped in `patrimoine.core.replica.using_replica()` —
+# go to the alias `replica`; every write, and every read after a write or inside a transaction, goes
+# to `default`. Without it, everything reads `default`.
+if env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("DATABASE_REPLICA_URL", ""), conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["patrimoine.core.replica.ReplicaRouter"]

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -29,6 +29,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from patrimoine.core.errors import DomainError, PermissionRefused
+from patrimoine.core.files import stored_file_response
 from patrimoine.core.services import audit_read
 from patrimoine.costs.services import may_manage
 from patrimoine.field import selectors, services
@@ -358,7 +359,7 @@ def conflict_attachment(request, pk):
     if not conflict.attachment:
         raise Http404
     audit_read(access=request.access, action="field.conflict_attachment", target=conflict)
-    response = FileResponse(conflict.attachment.open("rb"))
+    response = stored_file_response(conflict.attachment)
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
@@ -371,6 +372,6 @@ def order_signature(request, pk):
     if report is None or not report.signature:
         raise Http404
     audit_read(access=request.access, action="field.signature_download", target=work_order)
-    response = FileResponse(report.signature.open("rb"), content_type="image/png")
+    response = stored_file_response(report.signature, content_type="image/png")
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -1,7 +1,8 @@
 """Dashboards (activity, costs) and the annual activity report of a commune.
 
 Each section of a dashboard downloads as CSV or XLSX from the same URL: `?export=<section>&format=xlsx`
-(with the page's filters), through `reporting.exports`.
+(with the page's filters), through `reporting.exports`. Their reads go to the read replica when there is one
+(`core.replica.using_replica`).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from patrimoine.core.replica import using_replica
 from patrimoine.core.services import audit_read
 from patrimoine.costs.selectors import Period, validated_orders
 from patrimoine.reporting import selectors
@@ -61,6 +63,7 @@ def _count_rows(rows, key="count"):
 
 
 @require_GET
+@using_replica()
 def dashboard(request):
     """Activity: the backlog and its age, the time to repair, punctuality, requests by channel and trade."""
     access = request.access
@@ -155,6 +158,7 @@ def _cost_rows(rows, label, empty=""):
 
 
 @require_GET
+@using_replica()
 def costs(request):
     """Costs: over time, per commune (and quarter), per building and per m², per trade."""
     access = request.access
@@ -251,6 +255,7 @@ def _annual_form(request):
 
 
 @require_GET
+@using_replica()
 def annual(request):
     """Choose a commune and a year; see the report on screen, download it as PDF."""
     access = request.access
@@ -263,6 +268,7 @@ def annual(request):
 
 
 @require_GET
+@using_replica()
 def annual_pdf(request):
     access = request.access
     _require(access)

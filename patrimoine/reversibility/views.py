@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from patrimoine.core.errors import DomainError, PermissionRefused
+from patrimoine.core.files import stored_file_response
 
 from . import selectors, services
 from .models import TenantExport
@@ -41,8 +42,8 @@ def download(request, pk):
     export = selectors.get_export_for(request.access, pk)
     if export.status != TenantExport.Status.DONE or not export.archive:
         raise Http404
-    response = FileResponse(
-        export.archive.open("rb"), as_attachment=True, filename=export.download_name, content_type="application/zip"
+    response = stored_file_response(
+        export.archive, as_attachment=True, filename=export.download_name, content_type="application/zip"
     )
     response["Cache-Control"] = "private, no-store"
     return response

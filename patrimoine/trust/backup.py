@@ -3,7 +3,8 @@
 A backup is a folder:
 - `database.dump` (PostgreSQL, `pg_dump --format=custom`) or `database.sqlite3` (SQLite's online
   backup API, consistent while the application writes);
-- `media.tar` (every uploaded file);
+- `media.tar` (every uploaded file, read through Django's storage API: a media folder or an
+  S3-compatible bucket alike);
 - `manifest.json`: the SHA-256 and size of each file, and for each table its row count and a hash
   of its ordered rows, so that a restore proves it brought everything back.
 
@@ -27,11 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import connection, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from patrimoine.core.files import walk
 from patrimoine.ops.services import backup_record
 
 FORMAT_VERSION = 1
@@ -119,11 +122,20 @@ def table_checksums(using: str = "default") -> dict[str, dict]:
     return result
 
 
-def media_checksums(root: Path | None = None) -> dict[str, str]:
-    root = Path(root or settings.MEDIA_ROOT)
-    if not root.exists():
-        return {}
-    return {str(p.relative_to(root)): file_sha256(p) for p in sorted(root.rglob("*")) if p.is_file()}
+def _stream_sha256(reader) -> str:
+    digest = hashlib.sha256()
+    while chunk := reader.read(CHUNK):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def media_checksums() -> dict[str, str]:
+    """SHA-256 of every media file, read through the storage API (a folder or an S3 bucket)."""
+    result = {}
+    for name in sorted(walk(default_storage)):
+        with default_storage.open(name, "rb") as reader:
+            result[name] = _stream_sha256(reader)
+    return result
 
 
 # --- Database engines ---------------------------------------------------------------------------------
@@ -233,23 +245,34 @@ def _restore_database(db: dict, vendor: str, dump: Path) -> None:
 
 
 def _archive_media(folder: Path) -> Path:
+    """Every media file into `media.tar`, read through the storage API: the same code backs up a
+    media folder and an S3-compatible bucket."""
     target = folder / "media.tar"
-    root = Path(settings.MEDIA_ROOT)
     with tarfile.open(target, "w") as archive:
-        if root.exists():
-            for path in sorted(root.rglob("*")):
-                if path.is_file():
-                    archive.add(path, arcname=str(path.relative_to(root)))
+        for name in sorted(walk(default_storage)):
+            info = tarfile.TarInfo(name)
+            info.size = default_storage.size(name)
+            info.mtime = int(time.time())
+            with default_storage.open(name, "rb") as reader:
+                archive.addfile(info, reader)
     return target
 
 
 def _restore_media(archive_path: Path) -> None:
-    root = Path(settings.MEDIA_ROOT)
-    if root.exists():
-        shutil.rmtree(root)
-    root.mkdir(parents=True, exist_ok=True)
+    """Replace every media file by those of the archive, through the storage API."""
+    for name in list(walk(default_storage)):
+        default_storage.delete(name)
     with tarfile.open(archive_path) as archive:
-        archive.extractall(root, filter="data")
+        for member in archive:
+            member = tarfile.data_filter(member, "")  # refuses absolute paths, links and `..`
+            if not member.isfile():
+                continue
+            with archive.extractfile(member) as reader:
+                saved = default_storage.save(member.name, File(reader, name=member.name))
+            if saved != member.name:
+                raise BackupError(
+                    _("Le fichier %(name)s n'a pas pu être restauré sous son nom.") % {"name": member.name}
+                )
 
 
 # --- Backup and restore ----------------------------------------------------------------------------
