@@ -147,6 +147,12 @@ def rebuild(organisation_ids: Iterable[int] | None = None) -> dict[str, int]:
     `INSERT … SELECT … GROUP BY` per event and table at the finest grain, and one per coarser grain
     from the finest. Returns the rows per table."""
     organisation_ids = None if organisation_ids is None else list(organisation_ids)
+    if connection.vendor == "postgresql":
+        # Writers wait until the rebuild commits: what they have not committed yet is not in it, and
+        # their increments land on the rebuilt rows. Reads go on.
+        tables = ", ".join(_q(table._meta.db_table) for table in ROLLUPS)
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")  # noqa: S608 — table names
     for table in ROLLUPS:
         rows = table._base_manager.all()
         if organisation_ids is not None:

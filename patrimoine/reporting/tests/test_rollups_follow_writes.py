@@ -9,11 +9,13 @@ end a rebuild writes the very same rows.
 """
 
 import datetime as dt
+import io
 import random
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -27,7 +29,7 @@ from patrimoine.intake import services as intake
 from patrimoine.intake.models import WorkRequest
 from patrimoine.organisations.models import Membership, TeamMember
 from patrimoine.reporting import rollups
-from patrimoine.reporting.models import ROLLUPS
+from patrimoine.reporting.models import ROLLUPS, OrderMonth
 from patrimoine.reporting.rollups.events import raw_orders, raw_requests
 from patrimoine.reporting.rollups.store import contributions
 from patrimoine.workorders import services as workorders
@@ -329,3 +331,17 @@ def test_rollups_equal_a_rebuild_after_any_sequence_of_writes(world, clock, seed
     before = stored()
     rollups.rebuild()
     assert stored() == before
+
+
+@scopes_disabled()
+def test_rollups_rebuild_repairs_one_organisation_and_leaves_the_others(world, f):
+    cost = {"external_cost": Decimal("12.30"), "total_cost": Decimal("12.30")}
+    f.work_order(world["org"], status=Status.VALIDATED, validated_at=timezone.now(), **cost)
+    f.work_order(world["other"], status=Status.TO_PLAN)
+    OrderMonth._base_manager.update(opened=99)  # rows changed behind the services' back
+    call_command("rollups_rebuild", "--org", world["org"].slug, stdout=io.StringIO())
+    repaired = {key: v for key, v in stored().items() if key[1][0] == world["org"].pk}
+    assert repaired == {key: v for key, v in computed().items() if key[1][0] == world["org"].pk}
+    assert OrderMonth._base_manager.filter(organisation=world["other"], opened=99).exists()
+    with pytest.raises(CommandError, match="Collectivité inconnue : nulle-part"):
+        call_command("rollups_rebuild", "--org", "nulle-part")
