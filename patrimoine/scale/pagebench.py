@@ -123,6 +123,10 @@ def _deep(queryset, ordering, name, depth, params) -> str:
     first page counted), so the benchmark reaches page 2 000 without requesting the 1 999 before."""
     paginator = KeysetPaginator(queryset, ordering, PAGE_SIZE, name=name)
     paginator._count = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    rows = queryset.order_by().count()
+    depth = min(depth, (rows - 1) // PAGE_SIZE + 1)  # a small dataset has fewer pages: its last one
+    if depth <= 1:
+        return urlencode(params)
     row = paginator.ordered()[(depth - 1) * PAGE_SIZE - 1]
     return urlencode({**params, "page": paginator.cursor_for(row, backwards=False)})
 
