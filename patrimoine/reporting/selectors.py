@@ -58,27 +58,33 @@ def _trend_bounds(today: dt.date, months: int) -> tuple[list[dt.date], list[dt.d
 def activity(scope: Scope, today: dt.date | None = None, months: int = 12, *, live: bool = True) -> dict:
     """Every figure of the activity dashboard: the backlog now and its age (`live`), the backlog at
     the end of each of the last `months` months, the time to repair, punctuality, requests per
-    channel and per trade. Four queries when the rollups answer (and one for the live backlog)."""
+    channel and per trade. One query when the rollups answer (and one for the live backlog)."""
     today = today or timezone.localdate()
     bounds, instants, aligned = _trend_bounds(today, months)
     period = whole_months(scope.period)
     figures = {"backlog": raw.backlog_now(scope) if live else None}
-    if _requests_in_full(scope) and (aligned or period):
-        summary = read.request_summary(scope, bounds if aligned else (), period)
-        request_counts = summary["waiting"] if aligned else raw.backlog_request_counts(scope, instants)
-        if period:
-            figures["channels"] = raw.channel_rows(summary["channels"])
-            figures["trades"] = summary["trades"]
-            figures["repair"] = read.repair_times(scope, *period)
+    requests_read = _requests_in_full(scope) and (aligned or period)
+    orders_read = _orders_in_full(scope) and (aligned or period)
+    found = read.activity(  # one query for every rollup the page reads
+        scope,
+        request_bounds=(bounds if aligned else []) if requests_read else None,
+        order_bounds=(bounds if aligned else []) if orders_read else None,
+        months=period,
+    )
+    if requests_read and aligned:
+        request_counts = found["requests"]["waiting"]
     else:
         request_counts = raw.backlog_request_counts(scope, instants)
-    if _orders_in_full(scope) and (aligned or period):
-        summary = read.order_summary(scope, bounds if aligned else (), period)
-        order_counts = summary["waiting"] if aligned else raw.backlog_order_counts(scope, instants)
-        if period:
-            figures["punctuality"] = raw.punctuality(summary["on_time"])
+    if requests_read and period:
+        figures["channels"] = raw.channel_rows(found["requests"]["channels"])
+        figures["trades"] = found["requests"]["trades"]
+        figures["repair"] = found["repair"]
+    if orders_read and aligned:
+        order_counts = found["orders"]["waiting"]
     else:
         order_counts = raw.backlog_order_counts(scope, instants)
+    if orders_read and period:
+        figures["punctuality"] = raw.punctuality(found["orders"]["on_time"])
     figures["trend"] = raw.backlog_points(scope, today, months, request_counts, order_counts)
     if "channels" not in figures:
         figures["channels"] = raw.requests_by_channel(scope)
@@ -194,7 +200,7 @@ def costs_by_organisation_and_quarter(scope: Scope) -> CrossTab:
     per_quarter: list[list[tuple[int, str, Decimal]]] = []
     months = whole_months(scope.period)
     if quarters and months and _orders_in_full(scope):
-        month_rows = read.cost_months(scope, *months)  # the page's cost breakdowns read the same rows
+        month_rows = read.cost_months(scope, *months)["months"]  # the page's cost breakdowns read them too
         for _label, period in quarters:
             sums: dict[int, list] = {}
             for row in month_rows:

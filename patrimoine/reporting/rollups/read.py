@@ -10,13 +10,13 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import CharField, DateField, DecimalField, F, IntegerField, Q, QuerySet, Sum, TextField, Value
 from django.utils.translation import gettext as _
 
 from patrimoine.assets.models import Building
 from patrimoine.costs.selectors import CENT, MONEY, CostRollup
 from patrimoine.intake.models import WorkRequest
-from patrimoine.organisations.models import Organisation, Trade
+from patrimoine.organisations.models import Trade
 from patrimoine.reporting.models import (
     NO_BUILDING,
     NO_TRADE,
@@ -71,10 +71,6 @@ def _sums(*names: str) -> dict:
     return {name: Sum(name) for name in names}
 
 
-def _name(model, column: str):
-    return model.objects.filter(pk=OuterRef(column)).values("name")[:1]
-
-
 def _nulls(value) -> tuple:
     """A sort key placing None where the database places NULL in ascending order."""
     missing = value is None
@@ -85,39 +81,84 @@ def _last(bounds, months: Months) -> dt.date:
     return max([*bounds, *(months[1:] if months else ())])
 
 
+# --- Several reads in one round trip ----------------------------------------------------------------
+
+
+def together(*parts: QuerySet) -> list[list[dict]]:
+    """Run `values()` querysets whose columns all have distinct names in one query (UNION ALL, each
+    part's missing columns filled with a typed zero or empty value) and return each part's rows."""
+    shapes = [dict(part.query.annotation_select.items()) for part in parts]
+    fields = {name: expression.output_field for shape in shapes for name, expression in shape.items()}
+    columns = list(fields)
+    padded = []
+    for index, (part, shape) in enumerate(zip(parts, shapes, strict=True)):
+        filler = {name: Value(_empty(field), output_field=field) for name, field in fields.items() if name not in shape}
+        tag = Value(index, output_field=IntegerField())
+        padded.append(part.annotate(k_part=tag, **filler).values("k_part", *columns).order_by())
+    rows = padded[0].union(*padded[1:], all=True).order_by() if len(padded) > 1 else padded[0]
+    result: list[list[dict]] = [[] for _part in parts]
+    for row in rows:
+        index = row["k_part"]
+        result[index].append({name: row[name] for name in shapes[index]})
+    return result
+
+
+def _empty(field):
+    if isinstance(field, (CharField, TextField)):
+        return ""
+    if isinstance(field, DateField):
+        return None
+    return Decimal("0") if isinstance(field, DecimalField) else 0
+
+
+def _trade_names() -> QuerySet:
+    return Trade.objects.order_by().values(t_id=F("pk"), t_name=F("name"))
+
+
+def _names(rows_: list[dict]) -> dict[int, str]:
+    return {row["t_id"]: row["t_name"] for row in rows_}
+
+
 # --- Requests: backlog, channels, trades -----------------------------------------------------------
 
 
-def request_summary(scope: Scope, bounds=(), months: Months = None) -> dict:
-    """From one query: the requests waiting for triage at each bound (a first day of month: the
-    months before it count), and those filed in months first…last per channel and per trade."""
-    aliases = {channel: f"ch_{index}" for index, channel in enumerate(CHANNEL_MEASURES)}
+def _request_part(scope: Scope, bounds, months: Months) -> QuerySet:
     sums = {
-        f"p{index}": Sum(F("waiting_in") - F("waiting_out"), filter=Q(month__lt=bound), default=0)
+        f"r_p{index}": Sum(F("waiting_in") - F("waiting_out"), filter=Q(month__lt=bound), default=0)
         for index, bound in enumerate(bounds)
     }
     if months:
         period = Q(month__gte=months[0], month__lte=months[1])
-        sums |= {alias: Sum(CHANNEL_MEASURES[channel], filter=period, default=0) for channel, alias in aliases.items()}
-    per_trade = list(
-        rows(RequestMonth, scope, last=_last(bounds, months))
-        .values("trade_id")
-        .annotate(trade_name=Subquery(_name(Trade, "trade_id")), **sums)
-    )
-    summary = {"waiting": [sum(int(row[f"p{index}"]) for row in per_trade) for index in range(len(bounds))]}
+        sums |= {
+            f"r_ch{index}": Sum(measure, filter=period, default=0)
+            for index, measure in enumerate(CHANNEL_MEASURES.values())
+        }
+    return rows(RequestMonth, scope, last=_last(bounds, months)).values(r_trade=F("trade_id")).annotate(**sums)
+
+
+def _request_summary(per_trade: list[dict], bounds, months: Months, names: dict[int, str]) -> dict:
+    summary = {"waiting": [sum(int(row[f"r_p{index}"]) for row in per_trade) for index in range(len(bounds))]}
     if months:
+        aliases = {channel: f"r_ch{index}" for index, channel in enumerate(CHANNEL_MEASURES)}
         channels = {channel: sum(int(row[alias]) for row in per_trade) for channel, alias in aliases.items()}
         summary["channels"] = {channel: count for channel, count in channels.items() if count}
         by_name: dict[str | None, int] = {}
         for row in per_trade:
             count = sum(int(row[alias]) for alias in aliases.values())
             if count:
-                name = row["trade_name"] if row["trade_id"] != NO_TRADE else None
+                name = names.get(row["r_trade"]) if row["r_trade"] != NO_TRADE else None
                 by_name[name] = by_name.get(name, 0) + count
         # As the database orders them: most first, then by name (the row without one where it puts NULL).
         ordered = sorted(by_name.items(), key=lambda item: (-item[1], *_nulls(item[0])))
         summary["trades"] = [{"name": name or _("Non renseigné"), "count": count} for name, count in ordered]
     return summary
+
+
+def request_summary(scope: Scope, bounds=(), months: Months = None) -> dict:
+    """The requests waiting for triage at each bound (a first day of month: the months before it
+    count), and those filed in months first…last per channel and per trade. One query."""
+    per_trade, names = together(_request_part(scope, bounds, months), _trade_names())
+    return _request_summary(per_trade, bounds, months, _names(names))
 
 
 def channel_counts(scope: Scope, first: dt.date, last: dt.date | None = None) -> dict[str, int]:
@@ -131,41 +172,50 @@ def channel_counts(scope: Scope, first: dt.date, last: dt.date | None = None) ->
 # --- Orders: backlog, punctuality ------------------------------------------------------------------
 
 
-def order_summary(scope: Scope, bounds=(), months: Months = None) -> dict:
-    """From one query: the orders open at each bound, and those completed in months first…last
-    (with a due date, and by it)."""
+def _order_part(scope: Scope, bounds, months: Months) -> QuerySet:
     sums = {
-        f"p{index}": Sum(F("opened") - F("closed"), filter=Q(month__lt=bound), default=0)
+        f"o_p{index}": Sum(F("opened") - F("closed"), filter=Q(month__lt=bound), default=0)
         for index, bound in enumerate(bounds)
     }
     if months:
         period = Q(month__gte=months[0], month__lte=months[1])
         sums |= {
-            "completed": Sum("completed", filter=period, default=0),
-            "with_due": Sum("completed_with_due", filter=period, default=0),
-            "on_time": Sum("completed_on_time", filter=period, default=0),
+            "o_completed": Sum("completed", filter=period, default=0),
+            "o_with_due": Sum("completed_with_due", filter=period, default=0),
+            "o_on_time": Sum("completed_on_time", filter=period, default=0),
         }
-    totals = {
-        key: int(value) for key, value in rows(OrderMonth, scope, last=_last(bounds, months)).aggregate(**sums).items()
-    }
-    summary = {"waiting": [totals[f"p{index}"] for index in range(len(bounds))]}
+    # One row for everything: grouped by a constant.
+    grouped = rows(OrderMonth, scope, last=_last(bounds, months)).annotate(o_all=Value(1, output_field=IntegerField()))
+    return grouped.values("o_all").annotate(**sums)
+
+
+def _order_summary(found: list[dict], bounds, months: Months) -> dict:
+    totals = found[0] if found else {}
+    summary = {"waiting": [int(totals.get(f"o_p{index}", 0)) for index in range(len(bounds))]}
     if months:
-        summary["on_time"] = {key: totals[key] for key in ("completed", "with_due", "on_time")}
+        summary["on_time"] = {key: int(totals.get(f"o_{key}", 0)) for key in ("completed", "with_due", "on_time")}
     return summary
+
+
+def order_summary(scope: Scope, bounds=(), months: Months = None) -> dict:
+    """The orders open at each bound, and those completed in months first…last (with a due date,
+    and by it). One query."""
+    return _order_summary(together(_order_part(scope, bounds, months))[0], bounds, months)
 
 
 # --- Time to repair --------------------------------------------------------------------------------
 
 
-def repair_times(scope: Scope, first: dt.date, last: dt.date) -> dict:
-    """Count, mean and median (days, to the tenth) from the histogram of times to repair. One query."""
-    histogram = (
-        rows(RepairMonth, scope, first, last)
-        .values("bucket")
-        .annotate(**_sums("repaired", "repair_micros"))
-        .order_by("bucket")
+def _repair_part(scope: Scope, months: Months) -> QuerySet:
+    return (
+        rows(RepairMonth, scope, *months)
+        .values(h_bucket=F("bucket"))
+        .annotate(h_repaired=Sum("repaired"), h_micros=Sum("repair_micros"))
     )
-    histogram = [(row["bucket"], int(row["repaired"]), int(row["repair_micros"])) for row in histogram]
+
+
+def _repair_times(histogram: list[dict]) -> dict:
+    histogram = sorted((row["h_bucket"], int(row["h_repaired"]), int(row["h_micros"])) for row in histogram)
     count = sum(n for _bucket, n, _micros in histogram)
     if not count:
         return {"count": 0, "mean_days": None, "median_days": None}
@@ -180,13 +230,46 @@ def repair_times(scope: Scope, first: dt.date, last: dt.date) -> dict:
     return {"count": count, "mean_days": mean_days, "median_days": median}
 
 
+def repair_times(scope: Scope, first: dt.date, last: dt.date) -> dict:
+    """Count, mean and median (days, to the tenth) from the histogram of times to repair. One query."""
+    return _repair_times(together(_repair_part(scope, (first, last)))[0])
+
+
+# --- The activity page: all of the above in one round trip -----------------------------------------
+
+
+def activity(scope: Scope, *, request_bounds=None, order_bounds=None, months: Months = None) -> dict:
+    """The request and order summaries (each when its bounds are given, even empty) and, with
+    `months`, the time to repair: one query."""
+    parts, readers = [], []
+    if request_bounds is not None:
+        parts += [_request_part(scope, request_bounds, months), _trade_names()]
+        readers.append(
+            ("requests", 2, lambda found: _request_summary(found[0], request_bounds, months, _names(found[1])))
+        )
+        if months:
+            parts.append(_repair_part(scope, months))
+            readers.append(("repair", 1, lambda found: _repair_times(found[0])))
+    if order_bounds is not None:
+        parts.append(_order_part(scope, order_bounds, months))
+        readers.append(("orders", 1, lambda found: _order_summary(found[0], order_bounds, months)))
+    if not parts:
+        return {}
+    found, result = together(*parts), {}
+    for name, count, reader in readers:
+        result[name], found = reader(found[:count]), found[count:]
+    return result
+
+
 # --- Costs ---------------------------------------------------------------------------------------
 
+COST_SUMS = {"validated": "validated", **{key: key for key in MONEY}}
 
-def _cost_row(row: dict | None = None) -> dict:
+
+def _cost_row(row: dict | None = None, prefix: str = "") -> dict:
     row = row or {}
-    result = {key: Decimal(row.get(key) or 0).quantize(CENT) for key in MONEY}
-    result["orders"] = int(row.get("validated") or 0)
+    result = {key: Decimal(row.get(prefix + key) or 0).quantize(CENT) for key in MONEY}
+    result["orders"] = int(row.get(prefix + "validated") or 0)
     return result
 
 
@@ -201,29 +284,70 @@ def _by_total(rows_: list[dict], *keys) -> list[dict]:
     return sorted(rows_, key=lambda row: (-row["total"], *(part for k in keys for part in _nulls(row[k]))))
 
 
-def cost_months(scope: Scope, first: dt.date, last: dt.date) -> list[dict]:
-    """Validated cost per organisation, month and trade, with their names. One query, remembered
-    for the scope (the cost page's breakdowns and its commune × quarter table share it)."""
-    key = ("cost_months", scope.organisation_ids, scope.trade_id, scope.erp_type, first, last)
-    if key not in scope.memo:
-        queryset = (
-            rows(OrderMonth, scope, first, last)
-            .values("organisation_id", "month", "trade_id")
-            .annotate(
-                organisation_name=Subquery(_name(Organisation, "organisation_id")),
-                trade_name=Subquery(_name(Trade, "trade_id")),
-                **_sums("validated", *MONEY),
-            )
+def _cost_part(scope: Scope, first: dt.date, last: dt.date) -> QuerySet:
+    return (
+        rows(OrderMonth, scope, first, last)
+        .values(
+            c_org=F("organisation_id"), c_org_name=F("organisation__name"), c_month=F("month"), c_trade=F("trade_id")
         )
-        keys = ("organisation_id", "organisation_name", "month", "trade_id", "trade_name")
-        scope.memo[key] = [{**_cost_row(row), **{k: row[k] for k in keys}} for row in queryset if row["validated"]]
-    return scope.memo[key]
+        .annotate(**{f"c_{key}": Sum(column) for key, column in COST_SUMS.items()})
+    )
+
+
+def _building_part(scope: Scope, first: dt.date, last: dt.date) -> QuerySet:
+    return (
+        rows(BuildingMonth, scope, first, last)
+        .values(b_org=F("organisation_id"), b_org_name=F("organisation__name"), b_building=F("building_id"))
+        .annotate(**{f"b_{key}": Sum(column) for key, column in COST_SUMS.items()})
+    )
+
+
+def _building_names(scope: Scope, first: dt.date, last: dt.date) -> QuerySet:
+    ids = rows(BuildingMonth, scope, first, last).values("building_id")
+    return (
+        Building._base_manager.filter(pk__in=ids)
+        .order_by()
+        .values(n_id=F("pk"), n_name=F("name"), n_site=F("site__name"), n_surface=F("surface_m2"))
+    )
+
+
+def cost_months(scope: Scope, first: dt.date, last: dt.date, *, with_buildings: bool = False) -> dict:
+    """Validated cost per organisation, month and trade (`months`), and per building (`buildings`)
+    when asked: one query, remembered for the scope (the cost page's breakdowns and its commune ×
+    quarter table read the same rows)."""
+    key = ("cost_months", scope.organisation_ids, scope.trade_id, scope.erp_type, first, last)
+    found = scope.memo.get(key)
+    if found is None or (with_buildings and "buildings" not in found):
+        parts = [_cost_part(scope, first, last), _trade_names()]
+        if with_buildings:
+            parts += [_building_part(scope, first, last), _building_names(scope, first, last)]
+        answers = together(*parts)
+        names = _names(answers[1])
+        months = [
+            {
+                **_cost_row(row, "c_"),
+                "organisation_id": row["c_org"],
+                "organisation_name": row["c_org_name"],
+                "month": row["c_month"],
+                "trade_id": row["c_trade"],
+                "trade_name": names.get(row["c_trade"]),
+            }
+            for row in answers[0]
+            if row["c_validated"]
+        ]
+        found = {"months": months}
+        if with_buildings:
+            found["buildings"] = _buildings(answers[2], answers[3])
+        scope.memo[key] = found
+    return found
 
 
 def costs(scope: Scope, first: dt.date, last: dt.date, groupings, *, building_rows=None) -> CostRollup:
     """The `CostRollup` of the scope's validated orders, from the rollups (`building_rows`: the
     per-building rows when the caller computed them otherwise)."""
-    months = cost_months(scope, first, last)
+    wanted = "building" in groupings and building_rows is None
+    found = cost_months(scope, first, last, with_buildings=wanted)
+    months = found["months"]
     total = _cost_row()
     for row in months:
         _add(total, row)
@@ -238,7 +362,7 @@ def costs(scope: Scope, first: dt.date, last: dt.date, groupings, *, building_ro
             _add(per_month.setdefault(row["month"], {**_cost_row(), "month": aware(row["month"])}), row)
         rollup.by_month = [per_month[month] for month in sorted(per_month)]
     if "building" in groupings:
-        rollup.by_building = building_rows if building_rows is not None else buildings(scope, first, last)
+        rollup.by_building = building_rows if building_rows is not None else found["buildings"]
     return rollup
 
 
@@ -249,29 +373,22 @@ def _grouped(months: list[dict], key: str, name: str) -> list[dict]:
     return _by_total(list(groups.values()), key, "name")
 
 
-def buildings(scope: Scope, first: dt.date, last: dt.date) -> list[dict]:
+def _buildings(per_building: list[dict], names: list[dict]) -> list[dict]:
     """Validated cost per building (orders without one: a « sans bâtiment » row per organisation),
-    with the cost per m². Two queries."""
-    queryset = (
-        rows(BuildingMonth, scope, first, last)
-        .values("organisation_id", "building_id")
-        .annotate(organisation_name=Subquery(_name(Organisation, "organisation_id")), **_sums("validated", *MONEY))
-    )
-    found = [row for row in queryset if row["validated"]]
-    ids = {row["building_id"] for row in found if row["building_id"] != NO_BUILDING}
-    places = {
-        b["pk"]: b for b in Building._base_manager.filter(pk__in=ids).values("pk", "name", "site__name", "surface_m2")
-    }
+    with the cost per m²."""
+    places = {row["n_id"]: row for row in names}
     result = []
-    for row in found:
-        place = places.get(row["building_id"], {})
+    for row in per_building:
+        if not row["b_validated"]:
+            continue
+        place = places.get(row["b_building"], {})
         entry = {
-            "building_id": row["building_id"] if row["building_id"] != NO_BUILDING else None,
-            "name": place.get("name"),
-            "site_name": place.get("site__name"),
-            "organisation_name": row["organisation_name"],
-            "surface": place.get("surface_m2"),
-            **_cost_row(row),
+            "building_id": row["b_building"] if row["b_building"] != NO_BUILDING else None,
+            "name": place.get("n_name"),
+            "site_name": place.get("n_site"),
+            "organisation_name": row["b_org_name"],
+            "surface": place.get("n_surface"),
+            **_cost_row(row, "b_"),
         }
         surface = entry["surface"]
         entry["per_m2"] = (entry["total"] / surface).quantize(CENT, ROUND_HALF_UP) if surface else None
