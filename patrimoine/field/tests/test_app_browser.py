@@ -2,8 +2,10 @@
 an accessibility audit (axe-core, WCAG 2.1 A/AA) of every view, online and offline."""
 
 import re
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django_scopes import scopes_disabled
@@ -41,8 +43,14 @@ def open_leak(page):
     expect(page.locator("h1")).to_contain_text("Fuite sous l'évier de la cantine")
 
 
+def _morning() -> datetime:
+    """Today at 8 a.m. in Paris: the fake clock runs hours forward, and started late in the evening it
+    would carry the time entry into tomorrow, a date the server refuses."""
+    return datetime.now(ZoneInfo("Europe/Paris")).replace(hour=8, minute=0, second=0, microsecond=0)
+
+
 def test_timer_paused_and_stopped_fills_the_time_to_record(day, page):
-    page.clock.install()
+    page.clock.install(time=_morning())
     open_app_then_go_offline(page)
     open_leak(page)
     page.get_by_role("button", name="Démarrer le chronomètre").click()
@@ -66,7 +74,7 @@ def test_timer_paused_and_stopped_fills_the_time_to_record(day, page):
 
 
 def test_finishing_with_the_timer_running_records_its_time(day, page):
-    page.clock.install()
+    page.clock.install(time=_morning())
     open_app_then_go_offline(page)
     open_leak(page)
     page.get_by_role("button", name="Démarrer le chronomètre").click()
