@@ -79,7 +79,7 @@ class PublicReport(TenantModel):
     supporters = models.PositiveIntegerField(_("personnes ayant signalé le même problème"), default=0)
     last_news_at = models.DateTimeField(_("dernière nouvelle"), null=True, blank=True)
     called_back_at = models.DateTimeField(_("rappelé(e) le"), null=True, blank=True)
-    sms_consent = models.BooleanField(_("accepte de recevoir des SMS"), default=False)
+    sms_consent = models.BooleanField(_("accepte de recevoir des SMS"), default=False, db_default=False)
     citizen = models.ForeignKey(
         CitizenIdentity,
         on_delete=models.SET_NULL,

@@ -34,6 +34,7 @@ REFERENCE_TABLES = {
     "accounts.User_groups": "Django's groups of a user",
     "accounts.User_user_permissions": "Django's permissions of a user",
     "accounts.OidcIdentity": "single sign-on identities (looked up by the provider's subject)",
+    "portal.CitizenIdentity": "citizens signed in to the portal (no organisation; their reports point to them)",
     "auth.Permission": "Django's permissions",
     "auth.Group": "Django's groups",
     "auth.Group_permissions": "Django's group permissions",
@@ -63,6 +64,7 @@ COORDINATOR_TABLES = {
     "maintenance.NotificationSent": "idempotency of e-mails, per user",
     "core.AuditChainHead": "head of the audit hash chain (to become one row per organisation: see below)",
     "ops.BackupRecord": "the instance's backups (manage.py backup)",
+    "deploy.Upgrade": "the instance's upgrades (manage.py upgrade)",
 }
 
 # Not TenantModels, but owned by one organisation: distributed like them.

@@ -15,6 +15,7 @@ from patrimoine.costs.models import ExternalCost, MaterialLine, TimeEntry
 from patrimoine.costs.selectors import Period
 from patrimoine.costs.services import work_order_recompute_costs
 from patrimoine.organisations.models import Membership, TeamMember
+from patrimoine.reporting import rollups
 from patrimoine.workorders.models import WorkOrder
 
 Role = Membership.Role
@@ -95,7 +96,6 @@ def validated_order(
         building_obj=building,
         status=WorkOrder.Status.VALIDATED,
     )
-    WorkOrder.objects.filter(pk=order.pk).update(completed_at=at, validated_at=at)
     for technician, hours, rate in time:
         hours, rate = Decimal(str(hours)), Decimal(str(rate))
         TimeEntry.objects.create(
@@ -121,6 +121,8 @@ def validated_order(
         ExternalCost.objects.create(
             organisation=organisation, work_order=order, description="Prestation", amount=money(amount)
         )
-    work_order_recompute_costs(work_order=order)
+    with rollups.tracking(orders=[order.pk]):  # as the services do: the cost dashboards count it
+        WorkOrder.objects.filter(pk=order.pk).update(completed_at=at, validated_at=at)
+        work_order_recompute_costs(work_order=order)
     order.refresh_from_db()
     return order

@@ -10,6 +10,7 @@ READERS = {
     ROOT / "patrimoine" / "settings.py": r'env_(?:str|bool|int|list)\("([A-Z0-9_]+)"',
     ROOT / "patrimoine" / "trust" / "backup.py": r'os\.environ\.get\("([A-Z0-9_]+)"',
     ROOT / "patrimoine" / "ops" / "metrics.py": r'os\.environ\.get\("([A-Z0-9_]+)"',
+    ROOT / "patrimoine" / "core" / "s3.py": r'"(AWS_[A-Z0-9_]+)"',  # s3_storage(os.environ)
     DEPLOY / "gunicorn.conf.py": r'os\.environ\.get\("([A-Z0-9_]+)"',
     DEPLOY / "backup.sh": r"\$\{([A-Z0-9_]+)",
 }

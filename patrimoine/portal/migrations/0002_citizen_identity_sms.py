@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='publicreport',
             name='sms_consent',
-            field=models.BooleanField(default=False, verbose_name='accepte de recevoir des SMS'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='accepte de recevoir des SMS'),
         ),
         migrations.CreateModel(
             name='CitizenIdentity',

@@ -28,7 +28,7 @@ def test_an_administrator_exports_his_data_from_the_ui(page, f, tmp_path):
 
     page.get_by_role("button", name="Lancer un export complet").click()
     page.wait_for_load_state()
-    assert page.get_by_text("En attente").is_visible()
+    assert page.get_by_text("En attente", exact=True).is_visible()
     with scopes_disabled():
         export = TenantExport.objects.get()
     run_tenant_export.call(export_id=str(export.pk))  # the worker's part
