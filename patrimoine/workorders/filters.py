@@ -105,6 +105,8 @@ class WorkOrderFilter(django_filters.FilterSet):
         buildings = Building.objects.filter(
             ~Q(status=AssetStatus.ARCHIVED) | Q(pk=chosen if _is_uuid(chosen) else None)
         ).order_by("name")
+        if not access.has("assets.view"):  # a contractor: only the buildings of the orders he reads
+            buildings = buildings.filter(pk__in=queryset.order_by().values("building_id"))
         filters["batiment"].extra["choices"] = lambda: [
             (str(pk), name) for pk, name in buildings.values_list("pk", "name")
         ]  # read when the form is shown or checked, not for an htmx page of results
