@@ -31,10 +31,10 @@ test: $(PY) services chromium oidc-provider lint
 	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: $(PY)
-	DATABASE_URL= $(PY) -m pytest -q
+	DATABASE_URL= $(PY) -m pytest -q --durations=12
 
 test-postgres: $(PY)
-	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q --durations=12
 
 lint: $(PY)
 	$(VENV)/bin/ruff check .

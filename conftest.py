@@ -11,8 +11,9 @@ from patrimoine.core.reference_data import load_reference_data
 from patrimoine.organisations.access import access_for_user
 from patrimoine.testing import factories
 
-# Session fixtures from patrimoine/testing/: `throwaway_postgres` (a PostgreSQL cluster a test may stop).
-pytest_plugins = ["patrimoine.testing.postgres"]
+# Session fixtures from patrimoine/testing/: `throwaway_postgres` (a PostgreSQL cluster a test may stop),
+# the real OpenID Connect provider (agents' SSO and citizens' sign-in): `oidc_provider`, `citizen_sso`.
+pytest_plugins = ["patrimoine.testing.postgres", "patrimoine.testing.oidc"]
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -118,7 +119,3 @@ def browser_login(page, username, password=factories.PASSWORD):
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state()
-
-
-# The real OpenID Connect provider (agents' SSO and citizens' sign-in): `oidc_provider`, `citizen_sso`.
-pytest_plugins = ["patrimoine.testing.oidc"]

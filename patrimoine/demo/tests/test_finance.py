@@ -57,7 +57,11 @@ def test_every_stock_row_is_the_sum_of_its_ledger(seeded, db):
         }
         for level in StockLevel.objects.all():
             assert level.quantity == sums.get((level.store_id, level.item_id), 0), level
-            last = StockMovement.objects.filter(store_id=level.store_id, item_id=level.item_id).order_by("-at", "-created_at").first()
+            last = (
+                StockMovement.objects.filter(store_id=level.store_id, item_id=level.item_id)
+                .order_by("-at", "-created_at")
+                .first()
+            )
             if last is not None:
                 assert last.quantity_after == level.quantity
         assert not StockLevel.objects.filter(quantity__lt=0).exists()
