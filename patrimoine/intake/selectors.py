@@ -83,8 +83,12 @@ def work_request_may(access: Access, action: str, work_request: WorkRequest) -> 
 
 
 def orgs_with_all_requests_visible(access: Access) -> frozenset[int]:
-    """The organisations whose every request `access` reads (per `work_requests_visible_to`)."""
-    return frozenset(access.read_org_ids) if access.has("intake.view_all") else frozenset()
+    """The organisations whose every request `access` reads (per `work_requests_visible_to`): those in
+    scope when the role's row of WORK_REQUEST_OWNERSHIP reads by SCOPE (FILED takes part of one)."""
+    if access.user is None or not (access.has("intake.view_all") or access.has("intake.create")):
+        return frozenset()
+    relations = WORK_REQUEST_OWNERSHIP.get(access.role, {}).get("read", frozenset())
+    return frozenset(access.read_org_ids) if Owns.SCOPE in relations else frozenset()
 
 
 def get_work_request_for(access: Access, pk) -> WorkRequest:

@@ -114,13 +114,18 @@ def work_order_owned(access: Access, work_order: WorkOrder, mode: str) -> bool:
 
 
 def orgs_with_all_orders_visible(access: Access) -> frozenset[int]:
-    """The organisations whose every work order `access` reads (per `work_orders_visible_to`):
-    what figures summed per organisation (the dashboards' rollups) may answer for this user."""
-    if not access.has("workorders.view") or access.role in (Role.TECHNICIAN, Role.CONTRACTOR):
+    """The organisations whose every work order `access` reads (per `work_orders_visible_to`): what
+    figures summed per organisation (the dashboards' rollups) may answer for this user. Derived from
+    the role's row of WORK_ORDER_OWNERSHIP: a relation that takes a whole organisation (SCOPE: every
+    one in scope; HOME: his own) — the others (team, named, company, untaken) take part of one."""
+    if not access.has("workorders.view"):
         return frozenset()
-    if access.role == Role.TEAM_LEAD:
-        return frozenset({access.organisation.pk}) & access.read_org_ids if access.organisation else frozenset()
-    return frozenset(access.read_org_ids)
+    relations = _ownership(access, "read")
+    if Owns.SCOPE in relations:
+        return frozenset(access.read_org_ids)
+    if Owns.HOME in relations and access.organisation is not None:
+        return frozenset({access.organisation.pk}) & frozenset(access.read_org_ids)
+    return frozenset()
 
 
 def get_work_order_for(access: Access, pk) -> WorkOrder:
