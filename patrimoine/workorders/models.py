@@ -184,6 +184,9 @@ class WorkOrder(TenantModel):
                 condition=models.Q(status__in=["a_planifier", "planifie", "en_cours", "suspendu"]),
                 name="workorder_open_due",
             ),
+            # A team's week on the planning board (orders starting this week / running into it).
+            models.Index(fields=["team", "planned_start"], name="workorder_team_planned_start"),
+            models.Index(fields=["team", "planned_end"], name="workorder_team_planned_end"),
             # One trade's costs per building (the cost dashboard filtered by trade).
             models.Index(
                 fields=["organisation", "trade", "validated_at"],

@@ -379,8 +379,13 @@ def planning_board(access: Access, team: Team, monday: date) -> dict:
     rows = {member.user_id: PlanningRow(member.user, empty_cells()) for member in members}
     orders = (
         work_orders_visible_to(access)
-        .filter(team=team, planned_start__lt=week_to)
-        .filter(Q(planned_start__gte=week_from) | Q(planned_end__gt=week_from))
+        # Starting this week, or started before and ending after Monday: each branch a short range
+        # of one index (team, planned_start / planned_end), not the team's whole planned history.
+        .filter(team=team)
+        .filter(
+            Q(planned_start__gte=week_from, planned_start__lt=week_to)
+            | Q(planned_end__gt=week_from, planned_start__lt=week_to)
+        )
         .exclude(status=WorkOrder.Status.CANCELLED)
         .select_related("building", "site", "trade", "organisation")
         .prefetch_related("technicians")

@@ -69,6 +69,17 @@ def test_technician_load_counts_half_days_and_real_durations(f, world, login):
     assert "5\u00a0h\u00a045 sur 40\u00a0h" in response.content.decode()
 
 
+def test_an_order_begun_last_week_shows_where_it_runs_into_this_one(f, world, login):
+    thursday_before = MONDAY - timedelta(days=4)
+    running = planned(f, world, world.bruno, at(thursday_before, 8), at(TUESDAY, 12), title="Réfection toiture")
+    planned(f, world, world.ahmed, at(thursday_before, 8), at(thursday_before, 12), title="Fini la semaine passée")
+    response = login(world.chef).get(PLANNING, {"equipe": world.team.pk, "semaine": MONDAY.isoformat()})
+    rows = {str(row.technician): row for row in response.context["rows"]}
+    assert rows["Bruno Morel"].cells[0].orders == [running]  # Monday morning: still on the roof
+    assert rows["Bruno Morel"].hours == Decimal("12")  # Monday whole, Tuesday morning
+    assert "Fini la semaine passée" not in response.content.decode()
+
+
 def test_unplanned_side_list_has_urgent_first_for_the_team_communes_only(f, world, login):
     normal = f.work_order(world.nesmy, title="Robinet qui goutte")
     urgent = f.work_order(world.nesmy, title="Fuite urgente", priority=WorkOrder.Priority.URGENT)
