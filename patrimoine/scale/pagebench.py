@@ -9,11 +9,15 @@ application process is reported beside the wall time: on a busy machine the wall
 neighbours too, the CPU time only our own work.
 """
 
+import cProfile
+import io
 import json
+import pstats
 import statistics
 import time
 import uuid
 from datetime import date
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.db import connection
@@ -178,7 +182,23 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run(repeat: int = 20, warmup: int = 2, only: str = "") -> dict:
+def profile(client, page, directory: Path, repeat: int) -> None:
+    """Where the application's time goes on `page`: cProfile over `repeat` requests, the functions
+    that take the most time of their own and the most in all, as text in `directory`."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(repeat):
+        _request(client, page)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("tottime").print_stats(40)
+    stats.sort_stats("cumulative").print_stats(60)
+    slug = "".join(c if c.isalnum() else "-" for c in page["name"].lower())[:60]
+    (directory / f"{slug}.txt").write_text(out.getvalue())
+
+
+def run(repeat: int = 20, warmup: int = 2, only: str = "", profile_dir: str = "") -> dict:
     users = _users()
     clients = {}
     for role, user in users.items():
@@ -191,6 +211,9 @@ def run(repeat: int = 20, warmup: int = 2, only: str = "") -> dict:
         client = clients[page["role"]]
         for _ in range(warmup):
             _request(client, page)
+        if profile_dir:
+            Path(profile_dir).mkdir(parents=True, exist_ok=True)
+            profile(client, page, Path(profile_dir), repeat)
         timings, cpu, statuses, sizes = [], [], set(), []
         queries = 0
         for i in range(repeat):
