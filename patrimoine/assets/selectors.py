@@ -238,7 +238,12 @@ def _orders_on(access: Access, **target) -> QuerySet[WorkOrder]:
 
 
 def _building_orders(access: Access, building: Building) -> QuerySet[WorkOrder]:
-    return work_orders_visible_to(access).filter(Q(building=building) | Q(equipment__building=building))
+    """Orders on the building or on one of its equipment items. The items' ids are read first (once per
+    page, kept on the building): `equipment IN (ids)` and `building =` are two index branches, where
+    an OR across the join to the equipment had PostgreSQL read every order of the organisation."""
+    if not hasattr(building, "equipment_ids"):
+        building.equipment_ids = list(Equipment._base_manager.filter(building=building).values_list("pk", flat=True))
+    return work_orders_visible_to(access).filter(Q(building=building) | Q(equipment_id__in=building.equipment_ids))
 
 
 def building_open_work_orders(access: Access, building: Building) -> QuerySet[WorkOrder]:
