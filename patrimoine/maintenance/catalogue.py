@@ -115,24 +115,38 @@ class Proposal:
         return not self.doubts
 
 
+DOUBT = "?"  # a doubt not written out (proposals_for without `explain`)
+
+
 def ordinal(number) -> str:
     return _("1re") if number == 1 else _("%(n)se") % {"n": number}
 
 
-def proposals_for(building, checks, categories_present: set[str], existing_plans: dict | None = None) -> list[Proposal]:
+def proposals_for(
+    building, checks, categories_present: set[str], existing_plans: dict | None = None, *, explain: bool = True
+) -> list[Proposal]:
     """The catalogue's checks that apply to `building`, given the codes of the equipment categories
-    in service in it. `existing_plans` maps a check id to the building's active plan for it."""
+    in service in it. `existing_plans` maps a check id to the building's active plan for it. Without
+    `explain` (an organisation's compliance counts, thousands of buildings × checks) the reasons are
+    not written and the doubts are only marked: what applies and what is required stay the same."""
     existing_plans = existing_plans or {}
     proposals = []
     for check in checks:
-        proposal = _proposal(building, check, categories_present)
+        proposal = _proposal(building, check, categories_present, explain)
         if proposal is not None:
             proposal.existing_plan = existing_plans.get(check.pk)
             proposals.append(proposal)
     return proposals
 
 
-def _proposal(building, check, categories_present: set[str]) -> Proposal | None:
+def _wanted(check) -> dict[str, str]:
+    """The equipment categories a check applies to, {code: name}, read once per check object."""
+    if "_wanted" not in check.__dict__:
+        check.__dict__["_wanted"] = {c.code: c.name for c in check.categories.all()}
+    return check.__dict__["_wanted"]
+
+
+def _proposal(building, check, categories_present: set[str], explain: bool = True) -> Proposal | None:
     Scope = type(check).Scope
     if not check.is_active or check.scope == Scope.MANUAL:
         return None
@@ -146,38 +160,47 @@ def _proposal(building, check, categories_present: set[str]) -> Proposal | None:
         categories = check.erp_category_list
         if categories and building.erp_category not in categories:
             return None
-        proposal.reasons.append(
-            _("ERP de type %(type)s, %(category)s catégorie")
-            % {"type": building.erp_type, "category": ordinal(building.erp_category)}
-        )
+        if explain:
+            proposal.reasons.append(
+                _("ERP de type %(type)s, %(category)s catégorie")
+                % {"type": building.erp_type, "category": ordinal(building.erp_category)}
+            )
     elif check.scope == Scope.NON_ERP and building.is_erp:
         return None
     if check.built_before:
         if building.construction_year is None:
-            doubt = _("Année de construction inconnue (avant %(year)s ?)") % {"year": check.built_before}
-            proposal.doubts.append(doubt)
+            proposal.doubts.append(
+                _("Année de construction inconnue (avant %(year)s ?)") % {"year": check.built_before}
+                if explain
+                else DOUBT
+            )
         elif building.construction_year >= check.built_before:
             return None
-        else:
+        elif explain:
             proposal.reasons.append(_("Construit en %(year)s") % {"year": building.construction_year})
     if check.min_surface_m2:
         if building.surface_m2 is None:
-            proposal.doubts.append(_("Surface inconnue (%(m2)s m² ou plus ?)") % {"m2": check.min_surface_m2})
+            proposal.doubts.append(
+                _("Surface inconnue (%(m2)s m² ou plus ?)") % {"m2": check.min_surface_m2} if explain else DOUBT
+            )
         elif building.surface_m2 < check.min_surface_m2:
             return None
-        else:
+        elif explain:
             proposal.reasons.append(_("%(m2)s m²") % {"m2": int(building.surface_m2)})
-    wanted = {c.code: c.name for c in check.categories.all()}
+    wanted = _wanted(check)
     if wanted:
         present = sorted(name for code, name in wanted.items() if code in categories_present)
         if present:
-            proposal.reasons.append(_("Équipements : %(names)s") % {"names": ", ".join(present)})
+            if explain:
+                proposal.reasons.append(_("Équipements : %(names)s") % {"names": ", ".join(present)})
         else:
             proposal.no_equipment = True
             proposal.doubts.append(
                 _("Aucun équipement « %(names)s » enregistré dans ce bâtiment")
                 % {"names": " » ou « ".join(sorted(wanted.values()))}
+                if explain
+                else DOUBT
             )
     if check.condition:
-        proposal.doubts.append(_("À vérifier : %(condition)s") % {"condition": check.condition})
+        proposal.doubts.append(_("À vérifier : %(condition)s") % {"condition": check.condition} if explain else DOUBT)
     return proposal
