@@ -114,11 +114,49 @@ def _pages(users) -> list[dict]:
         ("journée du technicien (données hors ligne)", "technicien", "/terrain/api/donnees/"),
     ]
     result = [{"name": n, "role": r, "method": "GET", "path": p} for n, r, p in pages]
+    result += _machine_pages(users["gestionnaire"])
     if tech_order:
         result.append(
             {"name": "synchronisation (1 saisie de temps)", "role": "technicien", "method": "SYNC", "order": tech_order}
         )
     return result
+
+
+def _machine_pages(manager) -> list[dict]:
+    """The lists that other software reads: the REST API with a personal token (created for the
+    bench, replacing the previous one) and the public Open311 list of the manager's commune."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_scopes import scope
+
+    from patrimoine.api.models import ApiToken
+    from patrimoine.api.services import api_token_create
+    from patrimoine.open311.models import Service
+    from patrimoine.open311.services import services_publish_defaults
+    from patrimoine.organisations.access import access_for_user
+
+    access = access_for_user(manager)
+    with scope(organisation=sorted(access.read_org_ids)):
+        if not Service.objects.filter(organisation=access.organisation).exists():
+            services_publish_defaults(access=access)
+        ApiToken.objects.filter(user=manager, name="bench-pages").delete()
+        _token, secret = api_token_create(
+            access=access,
+            name="bench-pages",
+            scope=ApiToken.Scope.READ,
+            expires_on=timezone.localdate() + dt.timedelta(days=2),
+        )
+    api = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    open311 = f"/open311/v2/requests.json?jurisdiction_id={access.organisation.slug}"
+    return [
+        {"name": "API : bons de travail (liste JSON)", "role": "anonyme", "method": "GET",
+         "path": "/api/v1/work-orders?limit=50", "headers": api},
+        {"name": "API : demandes (liste JSON)", "role": "anonyme", "method": "GET",
+         "path": "/api/v1/work-requests?limit=50", "headers": api},
+        {"name": "Open311 : demandes (liste publique, vide : le jeu généré n'en a pas)", "role": "anonyme",
+         "method": "GET", "path": open311},
+    ]  # fmt: skip
 
 
 def _deep(queryset, ordering, name, depth, params) -> str:
@@ -142,7 +180,7 @@ def _equipment_code(commune) -> str:
 
 def _request(client, page):
     if page["method"] == "GET":
-        return client.get(page["path"], HTTP_HOST="127.0.0.1")
+        return client.get(page["path"], HTTP_HOST="127.0.0.1", **page.get("headers", {}))
     operation = {
         "id": str(uuid.uuid4()),
         "type": "temps",
@@ -204,6 +242,7 @@ def run(repeat: int = 20, warmup: int = 2, only: str = "", profile_dir: str = ""
     for role, user in users.items():
         clients[role] = Client(enforce_csrf_checks=False)
         clients[role].force_login(user)
+    clients["anonyme"] = Client(enforce_csrf_checks=False)  # the API's token, Open311's public list
     results = []
     for page in _pages(users):
         if only and only not in page["name"]:
