@@ -92,20 +92,14 @@ def drop_database(url: str) -> None:
 def prepare() -> dict:
     """The people to sign in and, for each, the orders and buildings they may open; an API token
     and the Open311 services (written to the copy only)."""
-    import datetime as dt
-
-    from django.utils import timezone
     from django_scopes import scope, scopes_disabled
 
     from patrimoine.accounts.models import User
-    from patrimoine.api.models import ApiToken
-    from patrimoine.api.services import api_token_create
     from patrimoine.assets.selectors import buildings_visible_to
-    from patrimoine.open311.models import Service
-    from patrimoine.open311.services import services_publish_defaults
     from patrimoine.organisations.access import access_for_user
     from patrimoine.organisations.models import Membership
     from patrimoine.scale.dataset import PASSWORD, PREFIX
+    from patrimoine.scale.machine_access import machine_access
     from patrimoine.workorders.selectors import work_orders_visible_to
 
     Role = Membership.Role
@@ -139,23 +133,8 @@ def prepare() -> dict:
             if not people[label]:
                 raise SystemExit(f"Aucun « {label} » dans le jeu de données : lancez generate_dataset.")
         manager = User.objects.get(username=people["gestionnaire"][0]["username"])
-        access = access_for_user(manager)
-        with scope(organisation=sorted(access.read_org_ids)):
-            if not Service.objects.filter(organisation=access.organisation).exists():
-                services_publish_defaults(access=access)
-            ApiToken.objects.filter(user=manager, name="bench-load").delete()
-            _token, secret = api_token_create(
-                access=access,
-                name="bench-load",
-                scope=ApiToken.Scope.READ,
-                expires_on=timezone.localdate() + dt.timedelta(days=2),
-            )
-    return {
-        "people": people,
-        "password": PASSWORD,
-        "api_token": secret,
-        "open311_jurisdiction": access.organisation.slug,
-    }
+        machines = machine_access(manager, "bench-load")
+    return {"people": people, "password": PASSWORD, **machines}
 
 
 def sign_in(base: str, username: str, password: str) -> str:

@@ -125,30 +125,12 @@ def _pages(users) -> list[dict]:
 def _machine_pages(manager) -> list[dict]:
     """The lists that other software reads: the REST API with a personal token (created for the
     bench, replacing the previous one) and the public Open311 list of the manager's commune."""
-    import datetime as dt
+    from .machine_access import machine_access
 
-    from django.utils import timezone
-    from django_scopes import scope
-
-    from patrimoine.api.models import ApiToken
-    from patrimoine.api.services import api_token_create
-    from patrimoine.open311.models import Service
-    from patrimoine.open311.services import services_publish_defaults
-    from patrimoine.organisations.access import access_for_user
-
-    access = access_for_user(manager)
-    with scope(organisation=sorted(access.read_org_ids)):
-        if not Service.objects.filter(organisation=access.organisation).exists():
-            services_publish_defaults(access=access)
-        ApiToken.objects.filter(user=manager, name="bench-pages").delete()
-        _token, secret = api_token_create(
-            access=access,
-            name="bench-pages",
-            scope=ApiToken.Scope.READ,
-            expires_on=timezone.localdate() + dt.timedelta(days=2),
-        )
+    found = machine_access(manager, "bench-pages")
+    secret = found["api_token"]
     api = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-    open311 = f"/open311/v2/requests.json?jurisdiction_id={access.organisation.slug}"
+    open311 = f"/open311/v2/requests.json?jurisdiction_id={found['open311_jurisdiction']}"
     return [
         {"name": "API : bons de travail (liste JSON)", "role": "anonyme", "method": "GET",
          "path": "/api/v1/work-orders?limit=50", "headers": api},
