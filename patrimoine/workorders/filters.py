@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from patrimoine.assets.models import AssetStatus, Building
+from patrimoine.assets.models import AssetStatus, Building, search_key
 from patrimoine.core.widgets import CompactSelect
 from patrimoine.organisations.models import Organisation, Team, Trade
 from patrimoine.workorders.models import WorkOrder
@@ -37,6 +37,23 @@ def _is_uuid(value) -> bool:
     except ValueError:
         return False
     return True
+
+
+BUILDING_CHOICES_MAX = 200
+
+
+class BuildingPicker(CompactSelect):
+    """The buildings in scope as a select while they are few; past BUILDING_CHOICES_MAX (an EPCI that
+    reads its communes' thousands of buildings: hundreds of KB of options on every list page), a
+    search field matched against the buildings' names and codes."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = list(self.choices)
+        if len(choices) <= BUILDING_CHOICES_MAX + 1:  # and « Tous »
+            self.choices = choices
+            return super().render(name, value, attrs, renderer)
+        field = forms.TextInput(attrs={"type": "search", "placeholder": _("Nom ou code du bâtiment")})
+        return field.render(name, "" if _is_uuid(value) else value, attrs, renderer)
 
 
 class WorkOrderFilter(django_filters.FilterSet):
@@ -75,9 +92,7 @@ class WorkOrderFilter(django_filters.FilterSet):
         empty_label=_("Toutes"),
         widget=CompactSelect,
     )
-    batiment = django_filters.ChoiceFilter(
-        label=_("Bâtiment"), field_name="building_id", choices=[], empty_label=_("Tous"), widget=CompactSelect
-    )
+    batiment = django_filters.CharFilter(label=_("Bâtiment"), method="filter_building", widget=BuildingPicker)
     tri = django_filters.ChoiceFilter(
         label=_("Trier par"),
         choices=[(key, label) for key, (label, _ordering) in SORTS.items()],
@@ -107,9 +122,12 @@ class WorkOrderFilter(django_filters.FilterSet):
         ).order_by("name")
         if not access.has("assets.view"):  # a contractor: only the buildings of the orders he reads
             buildings = buildings.filter(pk__in=queryset.order_by().values("building_id"))
-        filters["batiment"].extra["choices"] = lambda: [
-            (str(pk), name) for pk, name in buildings.values_list("pk", "name")
-        ]  # read when the form is shown or checked, not for an htmx page of results
+        filters["batiment"].extra["widget"] = BuildingPicker(
+            choices=lambda: [
+                ("", _("Tous")),
+                *((str(pk), name) for pk, name in buildings.values_list("pk", "name")[: BUILDING_CHOICES_MAX + 1]),
+            ]
+        )  # read when the form is shown, not for an htmx page of results
         if len(access.read_org_ids) > 1:
             filters["collectivite"].queryset = Organisation.objects.filter(pk__in=access.read_org_ids).order_by("name")
         else:
@@ -118,6 +136,17 @@ class WorkOrderFilter(django_filters.FilterSet):
             filters["equipe"].queryset = Team.objects.order_by("name")
         else:
             del filters["equipe"]
+
+    def filter_building(self, queryset, name, value):
+        """One building (its id, from the select) or the buildings whose name or code holds the text."""
+        value = value.strip()
+        if not value:
+            return queryset
+        if _is_uuid(value):
+            return queryset.filter(building_id=value)
+        for word in search_key(value).replace("-", " ").split():  # each word, anywhere in the name or code
+            queryset = queryset.filter(building__search_text__contains=word)
+        return queryset
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

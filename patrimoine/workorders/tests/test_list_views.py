@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patrimoine.organisations.models import Membership
+from patrimoine.workorders import filters
 from patrimoine.workorders.models import WorkOrder
 from patrimoine.workorders.tests.conftest import outsiders
 
@@ -109,6 +110,21 @@ def test_filters_by_trade_priority_team_building_and_commune(f, world, login):
     assert listed(client.get(URL, {"equipe": world.team.pk})) == {b.pk}
     assert listed(client.get(URL, {"batiment": world.school.pk})) == {b.pk}
     assert listed(client.get(URL, {"collectivite": world.epci.pk})) == {c.pk}
+
+
+def test_past_a_few_hundred_buildings_the_building_filter_is_a_search_field(f, world, login, monkeypatch):
+    gym = f.building(world.nesmy, "Gymnase Léo-Lagrange")
+    in_gym = f.work_order(world.nesmy, building_obj=gym)
+    f.work_order(world.nesmy, building_obj=world.school)
+    client = login(world.chef)
+    page = client.get(URL).content.decode()
+    assert f'<option value="{gym.pk}">Gymnase Léo-Lagrange</option>' in page  # few buildings: a select
+    monkeypatch.setattr(filters, "BUILDING_CHOICES_MAX", 1)  # an EPCI reading thousands of buildings
+    page = client.get(URL).content.decode()
+    assert re.search(r'<input type="search" name="batiment"[^>]*placeholder="Nom ou code du bâtiment"', page)
+    assert "<option" not in page.split('name="batiment"')[1].split(">", 1)[0]
+    assert listed(client.get(URL, {"batiment": "leo lagrange"})) == {in_gym.pk}  # accents and case folded
+    assert listed(client.get(URL, {"batiment": str(gym.pk)})) == {in_gym.pk}
 
 
 def test_search_by_reference_or_title(f, world, login):
