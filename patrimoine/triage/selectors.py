@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from patrimoine.costs.models import TimeEntry
 from patrimoine.intake.models import WorkRequest, fold
 from patrimoine.organisations.models import Trade
 from patrimoine.triage import predictors
@@ -237,12 +238,21 @@ def estimate_for(organisation_id, trade_id, text: str, *, neighbours: int = 15, 
     if trade_id is None or not ai_enabled(organisation_id):
         return None
     with scopes_disabled():
+        # The hours of each of the `pool` latest orders (a subquery per row), not a join grouped over the
+        # trade's whole history before the LIMIT (1.8 s for a métropole's commune).
+        hours = (
+            TimeEntry.objects.filter(work_order_id=OuterRef("pk"))
+            .order_by()
+            .values("work_order_id")
+            .annotate(total=Sum("hours"))
+            .values("total")
+        )
         orders = list(
             WorkOrder.objects.filter(
                 organisation_id=organisation_id, trade_id=trade_id, status=WorkOrder.Status.VALIDATED
             )
-            .annotate(hours=Sum("time_entries__hours"))
             .order_by("-validated_at")
+            .annotate(hours=Subquery(hours))
             .values("reference", "title", "description", "hours", "total_cost")[:pool]
         )
     if not orders:
