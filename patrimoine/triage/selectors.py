@@ -8,17 +8,17 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from patrimoine.costs.models import TimeEntry
 from patrimoine.intake.models import WorkRequest, fold
 from patrimoine.organisations.models import Trade
 from patrimoine.triage import predictors
 from patrimoine.triage.engine import STOP, Prediction
 from patrimoine.triage.models import OrganisationModel, Suggestion
 from patrimoine.workorders.models import WorkOrder
+from patrimoine.workorders.selectors import hours_worked
 
 logger = logging.getLogger(__name__)
 Priority = WorkOrder.Priority
@@ -240,19 +240,12 @@ def estimate_for(organisation_id, trade_id, text: str, *, neighbours: int = 15, 
     with scopes_disabled():
         # The hours of each of the `pool` latest orders (a subquery per row), not a join grouped over the
         # trade's whole history before the LIMIT (1.8 s for a métropole's commune).
-        hours = (
-            TimeEntry.objects.filter(work_order_id=OuterRef("pk"))
-            .order_by()
-            .values("work_order_id")
-            .annotate(total=Sum("hours"))
-            .values("total")
-        )
         orders = list(
             WorkOrder.objects.filter(
                 organisation_id=organisation_id, trade_id=trade_id, status=WorkOrder.Status.VALIDATED
             )
             .order_by("-validated_at")
-            .annotate(hours=Subquery(hours))
+            .annotate(hours=hours_worked())
             .values("reference", "title", "description", "hours", "total_cost")[:pool]
         )
     if not orders:

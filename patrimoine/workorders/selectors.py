@@ -184,23 +184,28 @@ def work_orders_for_list_page(access: Access) -> QuerySet[WorkOrder]:
     return work_orders_for_list(access).prefetch_related(None).annotate(technician_names=technician_names())
 
 
-def work_orders_to_validate(access: Access) -> QuerySet[WorkOrder]:
-    """Orders « terminé » this user may validate (same rule as `work_order_may(access, "workorders.validate")`:
-    an order of an organisation where he acts, or one given to his team), with their hours."""
-    if not access.has("workorders.validate"):
-        return WorkOrder.objects.none()
-    hours = (
+def hours_worked() -> Subquery:
+    """The hours recorded on the outer work order, as a subquery (one index lookup per order row)."""
+    return Subquery(
         TimeEntry.objects.filter(work_order_id=OuterRef("pk"))
         .order_by()
         .values("work_order_id")
         .annotate(total=Sum("hours"))
         .values("total")
     )
+
+
+def work_orders_to_validate(access: Access) -> QuerySet[WorkOrder]:
+    """Orders « terminé » this user may validate (same rule as `work_order_may(access, "workorders.validate")`:
+    an order of an organisation where he acts, or one given to his team), with their hours."""
+    if not access.has("workorders.validate"):
+        return WorkOrder.objects.none()
+    hours = hours_worked()
     return (
         work_orders_for_list(access)
         .filter(status=WorkOrder.Status.DONE)
         .filter(owned_q(access, "act"))
-        .annotate(hours=Coalesce(Subquery(hours), Value(Decimal("0")), output_field=DecimalField()))
+        .annotate(hours=Coalesce(hours, Value(Decimal("0")), output_field=DecimalField()))
         .order_by("completed_at", "created_at")
     )
 
