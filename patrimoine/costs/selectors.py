@@ -122,6 +122,19 @@ class CostRollup:
     by_equipment: list[dict] = field(default_factory=list)
     by_trade: list[dict] = field(default_factory=list)
     by_month: list[dict] = field(default_factory=list)
+    # Filled by `keep_top`: the buildings of highest cost per m², highest first.
+    per_m2: list[dict] = field(default_factory=list)
+
+
+def keep_top(rollup: CostRollup, top: int | None) -> CostRollup:
+    """With `top`, `by_building` keeps the `top` costliest buildings (the « sans bâtiment » rows left
+    out) and `per_m2` the `top` of highest cost per m² (buildings of known surface): what a page
+    shows, where an export takes every building."""
+    if top is not None:
+        known = [row for row in rollup.by_building if row.get("per_m2") is not None]
+        rollup.per_m2 = sorted(known, key=lambda row: -row["per_m2"])[:top]
+        rollup.by_building = [row for row in rollup.by_building if row["building_id"]][:top]
+    return rollup
 
 
 GROUPINGS = ("organisation", "site", "building", "equipment", "trade", "month")

@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from patrimoine.costs.selectors import CostRollup, cost_rollup, validated_orders
+from patrimoine.costs.selectors import CostRollup, cost_rollup, keep_top, validated_orders
 from patrimoine.intake.models import WorkRequest
 from patrimoine.intake.selectors import work_requests_visible_to
 from patrimoine.reporting.scope import AGE_BUCKETS, DAY, Scope, aware, days, month_ends, month_label
@@ -278,9 +278,10 @@ def validated_of(scope: Scope) -> QuerySet[WorkOrder]:
     return orders
 
 
-def costs(scope: Scope, groupings=("organisation", "building", "trade", "month")) -> CostRollup:
-    """The cost rollup (costs.selectors) of the validated orders of the scope."""
-    return cost_rollup(validated_of(scope), groupings=groupings)
+def costs(scope: Scope, groupings=("organisation", "building", "trade", "month"), *, top=None) -> CostRollup:
+    """The cost rollup (costs.selectors) of the validated orders of the scope (with `top`: its
+    costliest buildings only, and those of highest cost per m², see `keep_top`)."""
+    return keep_top(cost_rollup(validated_of(scope), groupings=groupings), top)
 
 
 def costs_by_organisation_per_period(scope: Scope, periods: list) -> list[CostRollup]:

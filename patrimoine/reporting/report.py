@@ -46,7 +46,7 @@ def annual_report(access: Access, organisation: Organisation, year: int) -> Annu
     """Everything the report shows, in a fixed number of queries."""
     period = Period.year(year)
     scope = selectors.Scope(access=access, period=period, organisation_id=organisation.pk)
-    rollup = selectors.costs(scope, groupings=("building", "trade", "month"))
+    rollup = selectors.costs(scope, groupings=("building", "trade", "month"), top=TOP)
     previous = selectors.costs(
         selectors.Scope(access=access, period=Period.year(year - 1), organisation_id=organisation.pk), groupings=()
     )
@@ -70,7 +70,7 @@ def annual_report(access: Access, organisation: Organisation, year: int) -> Annu
         costs=rollup,
         previous_total=previous.total["total"],
         quarters=selectors.by_quarter(rollup.by_month),
-        top_buildings=[row for row in rollup.by_building if row["building_id"]][:TOP],
-        per_m2=selectors.per_m2_ranking(rollup.by_building, TOP),
+        top_buildings=rollup.by_building,
+        per_m2=rollup.per_m2,
         statements=statements,
     )

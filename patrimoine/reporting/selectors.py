@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from patrimoine.costs.selectors import CENT, CostRollup, Period
+from patrimoine.costs.selectors import CENT, CostRollup, Period, keep_top
 from patrimoine.intake.selectors import orgs_with_all_requests_visible
 from patrimoine.reporting import raw
 from patrimoine.reporting.rollups import read
@@ -157,16 +157,17 @@ def requests_total(rows: list[dict]) -> int:
 # --- Costs ---------------------------------------------------------------------------------------
 
 
-def costs(scope: Scope, groupings=("organisation", "building", "trade", "month")) -> CostRollup:
-    """The cost rollup (costs.selectors) of the validated orders of the scope."""
+def costs(scope: Scope, groupings=("organisation", "building", "trade", "month"), *, top=None) -> CostRollup:
+    """The cost rollup (costs.selectors) of the validated orders of the scope; with `top`, only the
+    costliest buildings and those of highest cost per m² (`keep_top`), as a page shows them."""
     months = whole_months(scope.period)
     if not (months and _orders_in_full(scope)):
-        return raw.costs(scope, groupings)
-    building_rows = None
+        return raw.costs(scope, groupings, top=top)
     if "building" in groupings and scope.trade_id:
         # One trade's cost per building: its validated orders of the period (index on trade).
         building_rows = raw.costs(scope, groupings=("building",)).by_building
-    return read.costs(scope, *months, groupings, building_rows=building_rows)
+        return keep_top(read.costs(scope, *months, groupings, building_rows=building_rows), top)
+    return read.costs(scope, *months, groupings, top=top)
 
 
 def quarters_of(period: Period, limit: int = 8) -> list[tuple[str, Period]]:
@@ -252,12 +253,6 @@ def with_month_labels(months: list[dict]) -> list[dict]:
         day = timezone.localtime(month).date() if isinstance(month, dt.datetime) else month
         row["label"] = month_label(day)
     return months
-
-
-def per_m2_ranking(buildings: list[dict], limit: int = 15) -> list[dict]:
-    """Buildings with a known surface, by decreasing cost per m²."""
-    known = [row for row in buildings if row.get("per_m2") is not None]
-    return sorted(known, key=lambda row: -row["per_m2"])[:limit]
 
 
 def money(value) -> Decimal:

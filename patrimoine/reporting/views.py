@@ -166,12 +166,13 @@ def costs(request):
     filterset = _filter(request)
     scope = filterset.scope(access)
     granularity = request.GET.get("pas") if request.GET.get("pas") in dict(GRANULARITIES) else "mois"
-    rollup = selectors.costs(scope)
+    # Every building for the export of the buildings; the page shows the top ones, picked by the database.
+    every_building = request.GET.get("export") == "batiments"
+    rollup = selectors.costs(scope, top=None if every_building else TOP)
     months = selectors.with_month_labels(rollup.by_month)
     series = selectors.by_quarter(months) if granularity == "trimestre" else months
     several = filterset.several_organisations and not scope.organisation_id
     crosstab = selectors.costs_by_organisation_and_quarter(scope) if several else None
-    per_m2 = selectors.per_m2_ranking(rollup.by_building)
 
     def buildings_rows():
         for row in rollup.by_building:
@@ -240,8 +241,8 @@ def costs(request):
         "granularities": GRANULARITIES,
         "several": several,
         "crosstab": crosstab,
-        "top_buildings": [row for row in rollup.by_building if row["building_id"]][:TOP],
-        "per_m2": per_m2[:TOP],
+        "top_buildings": rollup.by_building,
+        "per_m2": rollup.per_m2,
         "tab": "couts",
     }
     return render(request, "reporting/costs.html", context)

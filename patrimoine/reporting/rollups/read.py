@@ -10,7 +10,22 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import CharField, DateField, DecimalField, F, IntegerField, Q, QuerySet, Sum, TextField, Value
+from django.db.models import (
+    CharField,
+    DateField,
+    DecimalField,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from patrimoine.assets.models import Building
@@ -285,12 +300,20 @@ def _by_total(rows_: list[dict], *keys) -> list[dict]:
 
 
 def _cost_part(scope: Scope, first: dt.date, last: dt.date) -> QuerySet:
+    """Per organisation and month (a few hundred rows for a métropole's year)."""
     return (
         rows(OrderMonth, scope, first, last)
-        .values(
-            c_org=F("organisation_id"), c_org_name=F("organisation__name"), c_month=F("month"), c_trade=F("trade_id")
-        )
+        .values(c_org=F("organisation_id"), c_org_name=F("organisation__name"), c_month=F("month"))
         .annotate(**{f"c_{key}": Sum(column) for key, column in COST_SUMS.items()})
+    )
+
+
+def _trade_cost_part(scope: Scope, first: dt.date, last: dt.date) -> QuerySet:
+    """Per trade, over the organisations and months."""
+    return (
+        rows(OrderMonth, scope, first, last)
+        .values(d_trade=F("trade_id"))
+        .annotate(**{f"d_{key}": Sum(column) for key, column in COST_SUMS.items()})
     )
 
 
@@ -304,49 +327,55 @@ def _building_part(scope: Scope, first: dt.date, last: dt.date) -> QuerySet:
 
 def _building_names(scope: Scope, first: dt.date, last: dt.date) -> QuerySet:
     ids = rows(BuildingMonth, scope, first, last).values("building_id")
-    return (
-        Building._base_manager.filter(pk__in=ids)
-        .order_by()
-        .values(n_id=F("pk"), n_name=F("name"), n_site=F("site__name"), n_surface=F("surface_m2"))
+    return _places(Building._base_manager.filter(pk__in=ids))
+
+
+def _places(buildings: QuerySet) -> QuerySet:
+    return buildings.order_by().values(
+        n_id=F("pk"), n_name=F("name"), n_site=F("site__name"), n_surface=F("surface_m2")
     )
 
 
 def cost_months(scope: Scope, first: dt.date, last: dt.date, *, with_buildings: bool = False) -> dict:
-    """Validated cost per organisation, month and trade (`months`), and per building (`buildings`)
-    when asked: one query, remembered for the scope (the cost page's breakdowns and its commune ×
-    quarter table read the same rows)."""
+    """Validated cost per organisation and month (`months`), per trade (`trades`), and per building
+    (`buildings`) when asked: one query, remembered for the scope (the cost page's breakdowns and its
+    commune × quarter table read the same rows)."""
     key = ("cost_months", scope.organisation_ids, scope.trade_id, scope.erp_type, first, last)
     found = scope.memo.get(key)
     if found is None or (with_buildings and "buildings" not in found):
-        parts = [_cost_part(scope, first, last), _trade_names()]
+        parts = [_cost_part(scope, first, last), _trade_cost_part(scope, first, last), _trade_names()]
         if with_buildings:
             parts += [_building_part(scope, first, last), _building_names(scope, first, last)]
         answers = together(*parts)
-        names = _names(answers[1])
+        names = _names(answers[2])
         months = [
             {
                 **_cost_row(row, "c_"),
                 "organisation_id": row["c_org"],
                 "organisation_name": row["c_org_name"],
                 "month": row["c_month"],
-                "trade_id": row["c_trade"],
-                "trade_name": names.get(row["c_trade"]),
             }
             for row in answers[0]
             if row["c_validated"]
         ]
-        found = {"months": months}
+        trades = [
+            {**_cost_row(row, "d_"), "trade_id": row["d_trade"], "trade_name": names.get(row["d_trade"])}
+            for row in answers[1]
+            if row["d_validated"]
+        ]
+        found = {"months": months, "trades": trades}
         if with_buildings:
-            found["buildings"] = _buildings(answers[2], answers[3])
+            found["buildings"] = _buildings(answers[3], answers[4])
         scope.memo[key] = found
     return found
 
 
-def costs(scope: Scope, first: dt.date, last: dt.date, groupings, *, building_rows=None) -> CostRollup:
+def costs(scope: Scope, first: dt.date, last: dt.date, groupings, *, building_rows=None, top=None) -> CostRollup:
     """The `CostRollup` of the scope's validated orders, from the rollups (`building_rows`: the
-    per-building rows when the caller computed them otherwise)."""
+    per-building rows when the caller computed them otherwise; `top`: only the costliest buildings
+    and those of highest cost per m², picked by the database)."""
     wanted = "building" in groupings and building_rows is None
-    found = cost_months(scope, first, last, with_buildings=wanted)
+    found = cost_months(scope, first, last, with_buildings=wanted and top is None)
     months = found["months"]
     total = _cost_row()
     for row in months:
@@ -355,15 +384,46 @@ def costs(scope: Scope, first: dt.date, last: dt.date, groupings, *, building_ro
     if "organisation" in groupings:
         rollup.by_organisation = _grouped(months, "organisation_id", "organisation_name")
     if "trade" in groupings:
-        rollup.by_trade = _grouped(months, "trade_id", "trade_name")
+        rollup.by_trade = _grouped(found["trades"], "trade_id", "trade_name")
     if "month" in groupings:
         per_month: dict[dt.date, dict] = {}
         for row in months:
             _add(per_month.setdefault(row["month"], {**_cost_row(), "month": aware(row["month"])}), row)
         rollup.by_month = [per_month[month] for month in sorted(per_month)]
     if "building" in groupings:
-        rollup.by_building = building_rows if building_rows is not None else found["buildings"]
+        if building_rows is not None:
+            rollup.by_building = building_rows
+        elif top is not None:
+            rollup.by_building, rollup.per_m2 = top_buildings(scope, first, last, top)
+        else:
+            rollup.by_building = found["buildings"]
     return rollup
+
+
+def top_buildings(scope: Scope, first: dt.date, last: dt.date, limit: int) -> tuple[list[dict], list[dict]]:
+    """The `limit` costliest buildings and the `limit` of highest cost per m² (known surface), ranked
+    and cut by the database, so that a page never carries the thousands of a métropole: three queries."""
+    per_building = (
+        rows(BuildingMonth, scope, first, last)
+        .exclude(building_id=NO_BUILDING)
+        .values(b_org=F("organisation_id"), b_org_name=F("organisation__name"), b_building=F("building_id"))
+        .annotate(**{f"b_{key}": Sum(column) for key, column in COST_SUMS.items()})
+        .filter(b_validated__gt=0)
+    )
+    costliest = list(per_building.order_by("-b_total", "b_building")[:limit])
+    surfaces = Building._base_manager.filter(organisation_id__in=scope.organisation_ids, surface_m2__gt=0)
+    surface = Subquery(surfaces.filter(pk=OuterRef("building_id")).values("surface_m2")[:1])
+    ratio = Cast(Sum("total"), FloatField()) / Cast(surface, FloatField())  # to rank only: the figure is a Decimal
+    # Twice the places asked for: the ranking is redone below on the figures rounded to the cent.
+    densest = list(
+        per_building.filter(building_id__in=surfaces.values("pk"))
+        .annotate(b_ratio=ratio)
+        .order_by("-b_ratio", "b_building")[: 2 * limit]
+    )
+    ids = {row["b_building"] for row in (*costliest, *densest)}
+    places = list(_places(Building._base_manager.filter(pk__in=ids))) if ids else []
+    by_m2 = sorted(_buildings(densest, places), key=lambda row: (-row["per_m2"], -row["total"], row["building_id"]))
+    return _buildings(costliest, places), by_m2[:limit]
 
 
 def _grouped(months: list[dict], key: str, name: str) -> list[dict]:

@@ -54,6 +54,8 @@ def figures(scope_: Scope, module) -> dict:
         "channels": module.requests_by_channel(scope_),
         "trades": module.requests_by_trade(scope_),
         "costs": module.costs(scope_),
+        # What the cost page shows: the costliest buildings and the highest costs per m², picked in SQL.
+        "costs_top": module.costs(scope_, top=3),
     }
 
 
