@@ -332,7 +332,11 @@ def _building_names(scope: Scope, first: dt.date, last: dt.date) -> QuerySet:
 
 def _places(buildings: QuerySet) -> QuerySet:
     return buildings.order_by().values(
-        n_id=F("pk"), n_name=F("name"), n_site=F("site__name"), n_surface=F("surface_m2")
+        n_id=F("pk"),
+        n_name=F("name"),
+        n_site=F("site__name"),
+        n_surface=F("surface_m2"),
+        n_org_name=F("organisation__name"),
     )
 
 
@@ -400,24 +404,32 @@ def costs(scope: Scope, first: dt.date, last: dt.date, groupings, *, building_ro
     return rollup
 
 
+class _GroupSubquery(Subquery):
+    """A subquery on the key a query is grouped by: evaluated once per group, never a key itself
+    (Django would add it to GROUP BY, and PostgreSQL evaluate it for every row before grouping)."""
+
+    def get_group_by_cols(self):
+        return []
+
+
 def top_buildings(scope: Scope, first: dt.date, last: dt.date, limit: int) -> tuple[list[dict], list[dict]]:
     """The `limit` costliest buildings and the `limit` of highest cost per m² (known surface), ranked
     and cut by the database, so that a page never carries the thousands of a métropole: three queries."""
     per_building = (
         rows(BuildingMonth, scope, first, last)
         .exclude(building_id=NO_BUILDING)
-        .values(b_org=F("organisation_id"), b_org_name=F("organisation__name"), b_building=F("building_id"))
+        .values(b_building=F("building_id"))
         .annotate(**{f"b_{key}": Sum(column) for key, column in COST_SUMS.items()})
         .filter(b_validated__gt=0)
     )
     costliest = list(per_building.order_by("-b_total", "b_building")[:limit])
-    surfaces = Building._base_manager.filter(organisation_id__in=scope.organisation_ids, surface_m2__gt=0)
-    surface = Subquery(surfaces.filter(pk=OuterRef("building_id")).values("surface_m2")[:1])
-    ratio = Cast(Sum("total"), FloatField()) / Cast(surface, FloatField())  # to rank only: the figure is a Decimal
+    known = Building._base_manager.filter(pk=OuterRef("building_id"), surface_m2__gt=0).order_by()
+    surface = _GroupSubquery(known.values(m2=Cast("surface_m2", FloatField()))[:1])
+    ratio = Cast(Sum("total"), FloatField()) / surface  # to rank only: the figure shown is a Decimal
     # Twice the places asked for: the ranking is redone below on the figures rounded to the cent.
     densest = list(
-        per_building.filter(building_id__in=surfaces.values("pk"))
-        .annotate(b_ratio=ratio)
+        per_building.annotate(b_ratio=ratio)
+        .filter(b_ratio__isnull=False)
         .order_by("-b_ratio", "b_building")[: 2 * limit]
     )
     ids = {row["b_building"] for row in (*costliest, *densest)}
@@ -446,7 +458,7 @@ def _buildings(per_building: list[dict], names: list[dict]) -> list[dict]:
             "building_id": row["b_building"] if row["b_building"] != NO_BUILDING else None,
             "name": place.get("n_name"),
             "site_name": place.get("n_site"),
-            "organisation_name": row["b_org_name"],
+            "organisation_name": row.get("b_org_name") or place.get("n_org_name"),
             "surface": place.get("n_surface"),
             **_cost_row(row, "b_"),
         }
