@@ -23,7 +23,13 @@ from patrimoine.demo.registry import Place
 from patrimoine.intake.models import WorkRequest, fold
 from patrimoine.organisations.models import Organisation, Team, TeamMember, Trade
 from patrimoine.stock.models import Item
-from patrimoine.workorders.models import ChecklistItem, InterventionReport, WorkOrder, WorkOrderTransition
+from patrimoine.workorders.models import (
+    ChecklistItem,
+    InterventionReport,
+    WorkOrder,
+    WorkOrderTechnician,
+    WorkOrderTransition,
+)
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -155,9 +161,10 @@ class Ledger:
                     updated_at=at,
                 )
             )
-        through = WorkOrder.technicians.through
         for member in spec.technicians:
-            self.rows[through].append(through(workorder_id=order.pk, user_id=member.user_id))
+            self.rows[WorkOrderTechnician].append(
+                WorkOrderTechnician(workorder_id=order.pk, user_id=member.user_id, organisation=org)
+            )
 
         line_at = spec.completed_at or spec.started_at or spec.created_at
         labour = material = external = ZERO

@@ -6,8 +6,8 @@ Owned tables (the rows of ONE organisation):
   reference counters, the audit trail, maintenance generation runs);
 - every model whose required foreign key points to an owned tenant model and that has no
   organisation of its own (team members, through a team);
-- the through tables of the many-to-many fields of those models (team ↔ trades, work order ↔
-  technicians…).
+- the automatic through tables of the many-to-many fields of those models (team ↔ trades…); an
+  explicit one with its own `organisation` (work order ↔ technicians) is owned like the others.
 
 Everything else an owned row points to is *reference data*, written by natural key (a user by
 username, a trade, an equipment category or a statutory check by code, an organisation by slug, a
@@ -67,6 +67,11 @@ UUID_REFERENCES = {("stock.stockmovement", "material_line_id"): "costs.materiall
 # Links to a person's sign-in on THIS instance, not the collectivité's data: left out of the archive
 # (the report is imported unlinked; the citizen identity itself belongs to no organisation).
 NOT_EXPORTED = frozenset({("portal.publicreport", "citizen")})
+# Archive names kept when a table changed model: the named technicians of an order were Django's
+# automatic many-to-many table (`workorders.workorder_technicians`) until the explicit through model
+# WorkOrderTechnician took it over, adding `organisation`. Its file keeps the name, so that archives
+# written before and after import alike (the importer fills the owner column an older archive lacks).
+ARCHIVE_NAMES = {"workorders.workordertechnician": "workorders.workorder_technicians"}
 
 
 @dataclass
@@ -102,12 +107,17 @@ class Table:
         return isinstance(self.model._meta.pk, models.UUIDField)
 
     @property
+    def archive_name(self) -> str:
+        """The name of the table's files in the archive: its label, unless kept from an earlier model."""
+        return ARCHIVE_NAMES.get(self.label, self.label)
+
+    @property
     def data_path(self) -> str:
-        return f"donnees/{self.label}.jsonl"
+        return f"donnees/{self.archive_name}.jsonl"
 
     @property
     def csv_path(self) -> str:
-        return f"csv/{self.label}.csv"
+        return f"csv/{self.archive_name}.csv"
 
     @property
     def generic(self) -> tuple[str, str] | None:

@@ -28,7 +28,7 @@ from patrimoine.intake.models import WorkRequest, fold
 from patrimoine.maintenance.models import MaintenancePlan
 from patrimoine.organisations.models import Membership, Organisation, Team, TeamMember, Trade
 from patrimoine.reporting import rollups
-from patrimoine.workorders.models import WorkOrder, WorkOrderTransition
+from patrimoine.workorders.models import WorkOrder, WorkOrderTechnician, WorkOrderTransition
 
 from .rows import RowWriter
 
@@ -387,7 +387,7 @@ class Generator:
             model: RowWriter(model)
             for model in (WorkOrder, WorkRequest, WorkOrderTransition, TimeEntry, MaterialLine, ExternalCost)
         }
-        technicians_through = RowWriter(WorkOrder.technicians.through)
+        technicians_through = RowWriter(WorkOrderTechnician)
         for year, count in zip(years, per_year, strict=True):
             last_day = min(date(year, 12, 31), self.today)
             span = (last_day - date(year, 1, 1)).days + 1
@@ -484,7 +484,7 @@ class Generator:
             validated_at=validated, validated_by_id=crew.lead_id if validated else None, labour_cost=labour,
             material_cost=material, external_cost=external, total_cost=labour + material + external, version=1,
         )  # fmt: skip
-        technicians_through.add(workorder_id=order_id, user_id=technician_id)
+        technicians_through.add(workorder_id=order_id, user_id=technician_id, organisation_id=org.pk)
         steps = [("", "a_planifier", created)]
         if status == "annule":
             steps.append(("a_planifier", "annule", cancelled))

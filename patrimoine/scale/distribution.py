@@ -71,16 +71,16 @@ COORDINATOR_TABLES = {
 DISTRIBUTED_NON_TENANT = {
     "core.ReferenceSequence": "numbering per organisation, prefix and year",
     "core.AuditEntry": "the audit trail; instance-level entries (no organisation) need a pseudo-organisation 0",
+    "workorders.WorkOrderTechnician": (
+        "the named technicians of an order, with the order's organisation: they sit with their order; "
+        "(workorder, user) stays unique per node (the order is co-located)"
+    ),
 }
 
 # Business tables that do not carry the organisation key yet, and the change that gives it to them
-# (required before `create_distributed_table`; harmless without Citus).
-MISSING_ORGANISATION_KEY = {
-    "workorders.WorkOrder_technicians": (
-        "an explicit through model WorkOrderTechnician(TenantModel) (work_order, user, organisation "
-        "copied from the order), so that the named technicians sit with their order"
-    ),
-}
+# (required before `create_distributed_table`; harmless without Citus). None left: the named
+# technicians of an order (`workorders_workorder_technicians`) got it with an explicit through model.
+MISSING_ORGANISATION_KEY: dict[str, str] = {}
 
 # Unique constraints of distributed tables that neither include the organisation nor a co-located
 # parent (a foreign key to another distributed table): Citus cannot enforce them across nodes.

@@ -20,7 +20,7 @@ from patrimoine.intake.models import WorkRequest
 from patrimoine.organisations.models import Membership, Organisation, Team, TeamMember, Trade
 from patrimoine.reporting import rollups
 from patrimoine.stock.models import Item
-from patrimoine.workorders.models import WorkOrder
+from patrimoine.workorders.models import WorkOrder, WorkOrderTechnician
 
 _seq = itertools.count(1)
 PASSWORD = "motdepasse-test"
@@ -181,3 +181,8 @@ def work_order(
     )
     rollups.track_new(orders=[order.pk])  # as the services do: the dashboards count it
     return order
+
+
+def name_technicians(order: WorkOrder, *users: User) -> None:
+    """Name `users` on `order` without the planning service, each row with the order's organisation."""
+    order.technicians.add(*users, through_defaults=WorkOrderTechnician.defaults_for(order))

@@ -33,8 +33,7 @@ def data(f):
     order = f.work_order(
         nesmy, title="Fuite", building_obj=school, equipment=boiler, team_obj=team, status=WorkOrder.Status.PLANNED
     )
-    with __import__("django_scopes").scopes_disabled():
-        order.technicians.add(ahmed)
+    f.name_technicians(order, ahmed)
     return {"school": school, "request": request, "order": order, "boiler": boiler}
 
 

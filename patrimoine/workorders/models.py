@@ -89,7 +89,11 @@ class WorkOrder(TenantModel):
         verbose_name=_("équipe"),
     )
     technicians = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="assigned_work_orders", verbose_name=_("techniciens")
+        settings.AUTH_USER_MODEL,
+        through="WorkOrderTechnician",
+        blank=True,
+        related_name="assigned_work_orders",
+        verbose_name=_("techniciens"),
     )
     contractor = models.ForeignKey(
         "contractors.Contractor",
@@ -201,6 +205,79 @@ class WorkOrder(TenantModel):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+
+class NamedTechnicianMissingOrganisation(Exception):
+    """A technician was named on an order without the order's organisation (see WorkOrderTechnician)."""
+
+
+class WorkOrderTechnicianQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """`order.technicians.add()/set()` write through here: refuse rows without their organisation."""
+        objs = list(objs)
+        for obj in objs:
+            obj.require_organisation()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class WorkOrderTechnician(models.Model):
+    """A technician named on a work order (`WorkOrder.technicians`), with the order's organisation.
+
+    The table is Django's former automatic many-to-many table, kept with its rows and its bigint
+    key (migration 0007); `organisation` (added by 0008, filled for the rows already there by 0009)
+    is the order's, so that the rows sit with their order when the database is distributed by
+    organisation (scale/distribution.py).
+
+    Not a `TenantModel`: no UUID key nor timestamps, and no scoped manager, because
+    `order.technicians.add()/set()` and the field app's `Named` subqueries run with or without a
+    scope; reads go through the orders, which are scoped. Every write passes the organisation with
+    `through_defaults=WorkOrderTechnician.defaults_for(order)`: the manager refuses a row without it.
+
+    `organisation` stays nullable for one release (expand / contract, deploy/migration_rules.py):
+    the previous release, still serving during a rolling upgrade, inserts rows without it, and a
+    PostgreSQL trigger fills them from the order (0008). Contract step, in the next release: drop
+    the trigger, fill any row still empty from its order, make the column NOT NULL (a migration
+    listed in CONTRACT_MIGRATIONS), then this manager's check can go.
+    """
+
+    workorder = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("collectivité"),
+    )
+
+    objects = WorkOrderTechnicianQuerySet.as_manager()
+
+    class Meta:
+        db_table = "workorders_workorder_technicians"
+        base_manager_name = "objects"  # bulk writes of the seed and of imports are checked too
+        verbose_name = _("technicien nommé")
+        verbose_name_plural = _("techniciens nommés")
+        # The automatic table's constraint, kept as it is in the database (same name).
+        unique_together = [("workorder", "user")]
+
+    def __str__(self) -> str:
+        return f"{self.workorder_id} — {self.user_id}"
+
+    def save(self, *args, **kwargs):
+        self.require_organisation()
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def defaults_for(work_order: WorkOrder) -> dict:
+        """The `through_defaults` of a write of technicians on `work_order`: its organisation."""
+        return {"organisation_id": work_order.organisation_id}
+
+    def require_organisation(self) -> None:
+        if self.organisation_id is None:
+            raise NamedTechnicianMissingOrganisation(
+                f"Technician {self.user_id} named on order {self.workorder_id} without the order's organisation: "
+                "pass through_defaults=WorkOrderTechnician.defaults_for(order)."
+            )
 
 
 class WorkOrderTransition(TenantModel):

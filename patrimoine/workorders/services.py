@@ -18,7 +18,13 @@ from patrimoine.organisations.access import Access
 from patrimoine.organisations.models import Team, Trade
 from patrimoine.portal.notify import citizen_notify_order
 from patrimoine.reporting import rollups
-from patrimoine.workorders.models import ChecklistItem, InterventionReport, WorkOrder, WorkOrderTransition
+from patrimoine.workorders.models import (
+    ChecklistItem,
+    InterventionReport,
+    WorkOrder,
+    WorkOrderTechnician,
+    WorkOrderTransition,
+)
 from patrimoine.workorders.selectors import work_order_owned
 
 Status = WorkOrder.Status
@@ -175,7 +181,8 @@ def work_order_plan(
                 "status": new_status,
             },
         )
-    work_order.technicians.set(technicians)
+    # Each named technician's row carries the order's organisation (distributed with the order).
+    work_order.technicians.set(technicians, through_defaults=WorkOrderTechnician.defaults_for(work_order))
     if previous != new_status:
         _record_transition(access, work_order, previous, new_status, "")
         citizen_notify_order(work_order, "planned")  # citizens of the portal and the counter

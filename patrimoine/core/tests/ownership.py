@@ -259,8 +259,8 @@ def build(f, base) -> OwnershipWorld:
                 validated_at=dt.datetime.now(dt.UTC), total_cost=Decimal("10.00"), labour_cost=Decimal("10.00")
             )
             for key in case.named:
-                case.order.technicians.add(actors[key].user)
-                case.twin.technicians.add(actors[key].user)
+                f.name_technicians(case.order, actors[key].user)
+                f.name_technicians(case.twin, actors[key].user)
             case.checklist = ChecklistItem.objects.create(organisation=org, work_order=case.order, label=case.title)
             technician = member_of.get(case.team) or users["technicien.nesmy"]
             case.time_entry = TimeEntry.objects.create(

@@ -126,7 +126,7 @@ def _build_world(f) -> World:
     )
     done_order = f.work_order(venansault, title=f"Ancien {SECRET}", building_obj=building, team_obj=v_team)
     with scopes_disabled():
-        order.technicians.add(v_tech)
+        f.name_technicians(order, v_tech)
         checklist = ChecklistItem.objects.create(organisation=venansault, work_order=order, label=f"Point {SECRET}")
         time_entry = TimeEntry.objects.create(
             organisation=venansault,

@@ -36,8 +36,7 @@ def world(f):
     order = f.work_order(
         nesmy, building_obj=school, team_obj=team, trade_obj=plumbing, status=WorkOrder.Status.IN_PROGRESS
     )
-    with scopes_disabled():
-        order.technicians.set([ahmed])
+    f.name_technicians(order, ahmed)
     return {
         "epci": epci,
         "nesmy": nesmy,

@@ -29,7 +29,7 @@ from patrimoine.demo.data import organisations as people
 from patrimoine.intake.models import RequesterBuilding, WorkRequest
 from patrimoine.organisations.models import Membership, Organisation, Team, TeamMember
 from patrimoine.stock.models import Item
-from patrimoine.workorders.models import InterventionReport, WorkOrder, WorkOrderTransition
+from patrimoine.workorders.models import InterventionReport, WorkOrder, WorkOrderTechnician, WorkOrderTransition
 
 # Marked so that pytest-django runs these tests with the other database tests, before the
 # transactional (browser) tests that flush every table.
@@ -58,6 +58,7 @@ COUNTED = [
     MaterialLine,
     ExternalCost,
     InterventionReport,
+    WorkOrderTechnician,
     ReferenceSequence,
 ]
 
@@ -116,6 +117,12 @@ def test_volumes_are_those_of_a_small_agglomeration(demo, db):
         assert Organisation.objects.get(slug="epci").overhead_rate == Decimal("8.00")
         lights = Equipment.objects.filter(category__code="eclairage-public")
         assert lights.count() >= 30 and not lights.exclude(building=None).exists()
+
+
+def test_the_named_technicians_carry_their_orders_organisation(demo, db):
+    named = WorkOrderTechnician.objects.values_list("organisation_id", "workorder__organisation_id")
+    assert demo["after_first"]["WorkOrderTechnician"] > 1000
+    assert all(mine == order for mine, order in named)
 
 
 def test_every_order_cost_is_the_sum_of_its_lines_to_the_cent(demo, db):

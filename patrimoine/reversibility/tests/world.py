@@ -89,9 +89,9 @@ def rich_commune(f, org, marker: str, shared_team, epci_item, users: dict) -> di
     order = f.work_order(
         org, title=f"Réparer {marker}", building_obj=building, team_obj=team, contractor=contractor, status="termine"
     )
-    order.technicians.add(tech)
+    f.name_technicians(order, tech)
     shared_order = f.work_order(org, title=f"Chauffage {marker}", building_obj=building, team_obj=shared_team)
-    shared_order.technicians.add(users["technicien.epci"])
+    f.name_technicians(shared_order, users["technicien.epci"])
     request = f.work_request(org, requested_by=requester, building_obj=building, description=f"Fuite {marker}")
     duplicate = f.work_request(org, requested_by=requester, building_obj=building, description=f"Encore {marker}")
     type(request).objects.filter(pk=request.pk).update(work_order=order, status="acceptee")

@@ -13,7 +13,7 @@ from patrimoine.intake.models import WorkRequest
 from patrimoine.organisations.models import Organisation
 from patrimoine.scale import pagebench
 from patrimoine.scale.dataset import Generator
-from patrimoine.workorders.models import WorkOrder
+from patrimoine.workorders.models import WorkOrder, WorkOrderTechnician
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,7 @@ def test_generated_orders_are_consistent_with_lines_requests_and_numbering(gener
     assert {o.status for o in orders} >= {WorkOrder.Status.VALIDATED, WorkOrder.Status.CANCELLED}
     assert not WorkOrder.objects.filter(status=WorkOrder.Status.CANCELLED, total_cost__gt=0).exists()
     _requests_point_at_orders_of_their_commune()
+    _named_technicians_sit_with_their_order()
     _numbering_goes_on_after_the_generated_orders()
     _each_commune_has_its_own_orders()
     _a_second_run_is_refused_in_french()
@@ -51,6 +52,12 @@ def _requests_point_at_orders_of_their_commune():
     assert accepted.count() > 50
     assert all(r.work_order.organisation_id == r.organisation_id for r in accepted)
     assert WorkRequest.objects.filter(status=WorkRequest.Status.REJECTED).exclude(rejection_reason="").exists()
+
+
+def _named_technicians_sit_with_their_order():
+    named = WorkOrderTechnician.objects.values_list("organisation_id", "workorder__organisation_id")
+    assert len(named) == 400
+    assert all(mine == order for mine, order in named)
 
 
 def _numbering_goes_on_after_the_generated_orders():

@@ -41,8 +41,7 @@ def world(f):
     requester = f.user("demandeur.epci", role=Role.REQUESTER, organisation=epci)
     team = f.team(epci, "Régie bâtiment", lead=chef, members=[tech], serves=[nesmy], trade_obj=plumbing)
     order = f.work_order(nesmy, team_obj=team, trade_obj=plumbing, status=WorkOrder.Status.IN_PROGRESS)
-    with scopes_disabled():
-        order.technicians.set([tech])
+    f.name_technicians(order, tech)
     f.labour_rate(epci, "38.00")
     v_manager = f.user("gestionnaire.venansault", role=Role.MANAGER, organisation=venansault)
     return {

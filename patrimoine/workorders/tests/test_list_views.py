@@ -183,7 +183,7 @@ def test_htmx_request_gets_only_the_results(f, world, login):
 def _make_orders(f, world, n):
     for i in range(n):
         wo = f.work_order(world.nesmy, team_obj=world.team, building_obj=world.school, title=f"Bon {i}")
-        wo.technicians.add(world.ahmed)
+        f.name_technicians(wo, world.ahmed)
 
 
 def test_list_query_count_does_not_grow_with_rows(f, world, login, django_assert_num_queries):
@@ -202,7 +202,7 @@ def test_list_query_count_does_not_grow_with_rows(f, world, login, django_assert
 
 def test_the_assignment_column_names_the_technicians_then_their_team(f, world, login):
     wo = f.work_order(world.nesmy, team_obj=world.team, title="Fuite cantine")
-    wo.technicians.add(world.ahmed)
+    f.name_technicians(wo, world.ahmed)
     f.work_order(world.nesmy, team_obj=world.team, title="Porte bloquée")
     html_page = login(world.chef).get(URL).content.decode()
     assert 'Ahmed Benali<br><span class="wo-muted">Régie bâtiment</span>' in html_page

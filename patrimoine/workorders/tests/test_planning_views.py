@@ -36,7 +36,7 @@ def planned(f, world, technician, start, end=None, **extra):
     wo = f.work_order(
         world.nesmy, team_obj=world.team, status=Status.PLANNED, planned_start=start, planned_end=end, **extra
     )
-    wo.technicians.add(technician)
+    f.name_technicians(wo, technician)
     return wo
 
 
@@ -144,7 +144,7 @@ def test_moving_a_planned_order_swaps_only_the_technician_of_the_cell(f, world, 
     with scopes_disabled():
         world.team.members.create(user=carla)
     wo = planned(f, world, world.ahmed, at(MONDAY, 8))
-    wo.technicians.add(world.bruno)
+    f.name_technicians(wo, world.bruno)
     data = {
         "team": world.team.pk,
         "technician": carla.pk,
@@ -299,7 +299,7 @@ def test_to_validate_query_count_does_not_grow_with_rows(f, world, login, django
     def make(n):
         for _ in range(n):
             wo = f.work_order(world.nesmy, team_obj=world.team, status=Status.DONE, building_obj=world.school)
-            wo.technicians.add(world.ahmed)
+            f.name_technicians(wo, world.ahmed)
 
     make(3)
     client.get(TO_VALIDATE)
