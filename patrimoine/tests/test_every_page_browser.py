@@ -66,10 +66,14 @@ def _weight(response, static_sizes: dict) -> int:
 def _visit(tab, url: str, static_sizes: dict) -> tuple[dict, list[str]]:
     """A first visit of `url`: its weight, requests and DOM size, then axe's violations."""
     responses = []
-    tab.on("response", responses.append)
+
+    def collect(response):  # Playwright takes Python functions only as listeners
+        responses.append(response)
+
+    tab.on("response", collect)
     tab.goto(url, wait_until="load")
     nodes = tab.evaluate("document.getElementsByTagName('*').length")  # before axe adds anything
-    tab.remove_listener("response", responses.append)
+    tab.remove_listener("response", collect)
     size = sum(_weight(r, static_sizes) for r in responses)
     figures = {"url": url, "kb": round(size / 1024, 1), "requests": len(responses), "nodes": nodes}
     return figures, tab.evaluate(AXE_RUN)
