@@ -414,7 +414,9 @@ class _GroupSubquery(Subquery):
 
 def top_buildings(scope: Scope, first: dt.date, last: dt.date, limit: int) -> tuple[list[dict], list[dict]]:
     """The `limit` costliest buildings and the `limit` of highest cost per m² (known surface), ranked
-    and cut by the database, so that a page never carries the thousands of a métropole: three queries."""
+    and cut by the database, so that a page never carries the thousands of a métropole: two queries,
+    the buildings' names read for the rows kept only."""
+    place = Building._base_manager.filter(pk=OuterRef("building_id")).order_by()
     per_building = (
         rows(BuildingMonth, scope, first, last)
         .exclude(building_id=NO_BUILDING)
@@ -422,20 +424,21 @@ def top_buildings(scope: Scope, first: dt.date, last: dt.date, limit: int) -> tu
         .annotate(**{f"b_{key}": Sum(column) for key, column in COST_SUMS.items()})
         .filter(b_validated__gt=0)
     )
-    costliest = list(per_building.order_by("-b_total", "b_building")[:limit])
-    known = Building._base_manager.filter(pk=OuterRef("building_id"), surface_m2__gt=0).order_by()
-    surface = _GroupSubquery(known.values(m2=Cast("surface_m2", FloatField()))[:1])
+    named = per_building.annotate(
+        n_name=_GroupSubquery(place.values("name")[:1]),
+        n_site=_GroupSubquery(place.values("site__name")[:1]),
+        n_surface=_GroupSubquery(place.values("surface_m2")[:1]),
+        n_org_name=_GroupSubquery(place.values("organisation__name")[:1]),
+    )
+    costliest = list(named.order_by("-b_total", "b_building")[:limit])
+    surface = _GroupSubquery(place.filter(surface_m2__gt=0).values(m2=Cast("surface_m2", FloatField()))[:1])
     ratio = Cast(Sum("total"), FloatField()) / surface  # to rank only: the figure shown is a Decimal
     # Twice the places asked for: the ranking is redone below on the figures rounded to the cent.
-    densest = list(
-        per_building.annotate(b_ratio=ratio)
-        .filter(b_ratio__isnull=False)
-        .order_by("-b_ratio", "b_building")[: 2 * limit]
-    )
-    ids = {row["b_building"] for row in (*costliest, *densest)}
-    places = list(_places(Building._base_manager.filter(pk__in=ids))) if ids else []
-    by_m2 = sorted(_buildings(densest, places), key=lambda row: (-row["per_m2"], -row["total"], row["building_id"]))
-    return _buildings(costliest, places), by_m2[:limit]
+    # Buildings of unknown surface come last (NULL), if at all, and are left out here.
+    densest = named.annotate(b_ratio=ratio).order_by(F("b_ratio").desc(nulls_last=True), "b_building")
+    known = [row for row in _buildings(densest[: 2 * limit]) if row["per_m2"] is not None]
+    by_m2 = sorted(known, key=lambda row: (-row["per_m2"], -row["total"], row["building_id"]))
+    return _buildings(costliest), by_m2[:limit]
 
 
 def _grouped(months: list[dict], key: str, name: str) -> list[dict]:
@@ -445,15 +448,15 @@ def _grouped(months: list[dict], key: str, name: str) -> list[dict]:
     return _by_total(list(groups.values()), key, "name")
 
 
-def _buildings(per_building: list[dict], names: list[dict]) -> list[dict]:
+def _buildings(per_building: list[dict], names: list[dict] | None = None) -> list[dict]:
     """Validated cost per building (orders without one: a « sans bâtiment » row per organisation),
-    with the cost per m²."""
-    places = {row["n_id"]: row for row in names}
+    with the cost per m²; the buildings' names from `names`, else from each row."""
+    places = {row["n_id"]: row for row in names} if names is not None else None
     result = []
     for row in per_building:
         if not row["b_validated"]:
             continue
-        place = places.get(row["b_building"], {})
+        place = places.get(row["b_building"], {}) if places is not None else row
         entry = {
             "building_id": row["b_building"] if row["b_building"] != NO_BUILDING else None,
             "name": place.get("n_name"),
