@@ -2,51 +2,28 @@
 only by their company, budgets with an alert, and a second run that creates nothing."""
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Sum
-from django.test import override_settings
 from django_scopes import scope, scopes_disabled
 
 from conftest import access_of
 from patrimoine.accounts.models import User
-from patrimoine.budgets.models import BudgetLine
 from patrimoine.budgets.selectors import budget_alerts
 from patrimoine.costs.models import MaterialLine
-from patrimoine.purchasing.models import Contract, Invoice, PurchaseOrder
+from patrimoine.purchasing.models import PurchaseOrder
 from patrimoine.purchasing.selectors import purchase_orders_visible_to
-from patrimoine.stock.models import StockLevel, StockMovement, Store
+from patrimoine.stock.models import StockLevel, StockMovement
 
 pytestmark = pytest.mark.django_db
-MODELS = (Store, StockLevel, StockMovement, Contract, PurchaseOrder, Invoice, BudgetLine)
 
 
-def _counts():
-    with scopes_disabled():
-        return {model.__name__: model._base_manager.count() for model in MODELS}
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-            first = _counts()
-            call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-            yield {"first": first, "second": _counts()}
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+@pytest.fixture
+def seeded(seeded_twice):
+    return seeded_twice
 
 
 def test_second_run_creates_no_store_order_or_budget(seeded, db):
-    assert seeded["second"] == seeded["first"]
-    assert seeded["first"]["Store"] == 5 and seeded["first"]["StockMovement"] > 300
+    assert seeded["after_second"] == seeded["after_first"]
+    assert seeded["after_first"]["Store"] == 5 and seeded["after_first"]["StockMovement"] > 300
 
 
 def test_every_stock_row_is_the_sum_of_its_ledger(seeded, db):

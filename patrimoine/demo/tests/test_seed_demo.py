@@ -1,99 +1,41 @@
 """seed_demo builds a believable, consistent agglomeration, and running it again changes nothing.
 
-The seed runs once for the module (twice, to prove idempotence) inside a transaction rolled back at
-the end, so other test modules never see it; each test runs in its own savepoint on top.
+The seed runs once for the package (conftest.py: twice, to prove idempotence, shared with
+test_finance.py) inside a transaction rolled back at the end, so other packages never see it; each
+test runs in its own savepoint on top.
 """
 
-import io
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count
-from django.test import override_settings
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from conftest import access_of
 from patrimoine.accounts.models import User
-from patrimoine.assets.models import Building, Equipment, Level, Site, Space
-from patrimoine.contractors.models import Contractor
-from patrimoine.core.models import ReferenceSequence
+from patrimoine.assets.models import Equipment
 from patrimoine.core.services import reference_next
-from patrimoine.costs.models import ExternalCost, LabourRate, MaterialLine, TimeEntry
+from patrimoine.costs.models import ExternalCost, MaterialLine, TimeEntry
 from patrimoine.costs.services import labour_rate_for
 from patrimoine.demo.data import organisations as people
 from patrimoine.intake.models import RequesterBuilding, WorkRequest
 from patrimoine.organisations.models import Membership, Organisation, Team, TeamMember
 from patrimoine.stock.models import Item
-from patrimoine.workorders.models import InterventionReport, WorkOrder, WorkOrderTechnician, WorkOrderTransition
+from patrimoine.workorders.models import WorkOrder, WorkOrderTechnician
 
 # Marked so that pytest-django runs these tests with the other database tests, before the
 # transactional (browser) tests that flush every table.
 pytestmark = pytest.mark.django_db
 
 CENT = Decimal("0.01")
-COUNTED = [
-    Organisation,
-    User,
-    Membership,
-    Team,
-    TeamMember,
-    LabourRate,
-    Item,
-    Contractor,
-    Site,
-    Building,
-    Level,
-    Space,
-    Equipment,
-    RequesterBuilding,
-    WorkRequest,
-    WorkOrder,
-    WorkOrderTransition,
-    TimeEntry,
-    MaterialLine,
-    ExternalCost,
-    InterventionReport,
-    WorkOrderTechnician,
-    ReferenceSequence,
-]
 
 
-def _counts() -> dict[str, int]:
-    with scopes_disabled():
-        counts = {model.__name__: model._base_manager.count() for model in COUNTED}
-        counts["Contractor.trades"] = Contractor.trades.through.objects.count()
-        counts["Team.served_organisations"] = Team.served_organisations.through.objects.count()
-        counts["sequence values"] = sum(ReferenceSequence.objects.values_list("last_value", flat=True))
-    return counts
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            first_output, second_output = io.StringIO(), io.StringIO()
-            call_command("seed_demo", stdout=first_output)
-            after_first = _counts()
-            call_command("seed_demo", stdout=second_output)
-            yield {
-                "after_first": after_first,
-                "after_second": _counts(),
-                "first_output": first_output.getvalue(),
-                "second_output": second_output.getvalue(),
-            }
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+@pytest.fixture
+def demo(seeded_twice):
+    return seeded_twice
 
 
 def test_second_run_creates_nothing(demo, db):
