@@ -10,6 +10,7 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.db.models import Sum
 from django_scopes import scope, scopes_disabled
 
@@ -18,6 +19,7 @@ from patrimoine.chargeback.models import Statement, StatementLine
 from patrimoine.chargeback.selectors import reconciliation
 from patrimoine.chargeback.services import statement_issue
 from patrimoine.costs.selectors import Period, cost_rollup, validated_orders
+from patrimoine.testing import factories
 from patrimoine.workorders.models import WorkOrder
 
 from .helpers import Q1, Q2, money, paris, shared_world, validated_order
@@ -43,8 +45,7 @@ def _random_order(f, world, rng, owner, at):
     return validated_order(f, world, owner, at=at, time=time, materials=materials, externals=externals)
 
 
-@pytest.fixture
-def generated(f):
+def _generate(f):
     world = shared_world(f, "Nesmy", "Venansault", "Aubigny", overhead="7.35")
     epci, communes = world["epci"], world["communes"]
     rng = random.Random(20260331)  # noqa: S311 — reproducible test data
@@ -66,6 +67,20 @@ def generated(f):
     return world, orders
 
 
+@pytest.fixture(scope="module")
+def generated(django_db_setup, django_db_blocker):
+    """The generated orders, made once for the module in a transaction rolled back at its end (they
+    take seconds); each test issues its statements in its own savepoint on top (`db`)."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield _generate(factories)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 def _issue_all(world):
     access = access_of(world["chef"], world["epci"])
     statements = []
@@ -83,7 +98,7 @@ def _team_total(world, period: Period) -> dict:
         return cost_rollup(orders, groupings=("organisation",))
 
 
-def test_statements_plus_the_epci_share_equal_the_shared_team_cost_to_the_cent(generated):
+def test_statements_plus_the_epci_share_equal_the_shared_team_cost_to_the_cent(generated, db):
     world, orders = generated
     statements = _issue_all(world)
     epci = world["epci"]
@@ -108,7 +123,7 @@ def test_statements_plus_the_epci_share_equal_the_shared_team_cost_to_the_cent(g
         )
 
 
-def test_every_statement_adds_up_to_the_cent(generated):
+def test_every_statement_adds_up_to_the_cent(generated, db):
     world, _orders = generated
     for statement in _issue_all(world):
         with scopes_disabled():
@@ -135,7 +150,7 @@ def test_every_statement_adds_up_to_the_cent(generated):
         assert statement.total == statement.subtotal + statement.overhead
 
 
-def test_each_shared_team_order_of_a_commune_is_billed_exactly_once(generated):
+def test_each_shared_team_order_of_a_commune_is_billed_exactly_once(generated, db):
     world, orders = generated
     _issue_all(world)
     epci = world["epci"]
