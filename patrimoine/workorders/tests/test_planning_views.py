@@ -97,7 +97,16 @@ def test_keyboard_form_plans_the_order_on_the_chosen_technician_and_slot(f, worl
     wo = f.work_order(world.nesmy, title="Fuite cantine", priority=WorkOrder.Priority.URGENT)
     client = login(world.chef)
     html = client.get(PLANNING, {"equipe": world.team.pk, "semaine": MONDAY.isoformat()}).content.decode()
-    assert f'id="tech-{wo.pk}"' in html and f'id="jour-{wo.pk}"' in html and f'id="creneau-{wo.pk}"' in html
+    # The card links to its form (fetched when opened, or a page of its own without JavaScript)…
+    slot_url = reverse("workorders:plan-slot", args=[wo.pk])
+    assert f'href="{slot_url}?equipe={world.team.pk}&amp;semaine={MONDAY.isoformat()}"' in html
+    assert f'id="tech-{wo.pk}"' not in html  # the planning does not carry forty forms
+    for headers in ({"HX-Request": "true"}, {}):
+        form = client.get(slot_url, {"equipe": world.team.pk, "semaine": MONDAY.isoformat()}, headers=headers)
+        html = form.content.decode()
+        assert f'id="tech-{wo.pk}"' in html and f'id="jour-{wo.pk}"' in html and f'id="creneau-{wo.pk}"' in html
+        assert ">Ahmed" in html or world.ahmed.get_full_name() in html
+        assert ("<html" in html) == (not headers)
     response = client.post(
         reverse("workorders:plan-slot", args=[wo.pk]),
         {
@@ -185,6 +194,7 @@ def test_technician_sees_his_team_week_but_cannot_plan(f, world, login):
     assert not response.context["may_plan"] and "draggable" not in response.content.decode()
     data = {"team": world.team.pk, "technician": world.ahmed.pk, "day": "2026-03-03", "slot": "matin", "version": 1}
     assert client.post(reverse("workorders:plan-slot", args=[wo.pk]), data).status_code == 404  # not even visible
+    assert client.get(reverse("workorders:plan-slot", args=[wo.pk])).status_code == 404  # nor its form
 
 
 @pytest.mark.parametrize("role_index", range(len(Role.values)))

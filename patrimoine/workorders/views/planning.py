@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from patrimoine.core.errors import DomainError
 from patrimoine.organisations.models import Team
@@ -60,9 +60,7 @@ def _planning_context(request, team_param=None, week_param=None) -> dict:
         "unplanned_count": unplanned.count() if len(shown) == UNPLANNED_SHOWN else len(shown),
         "may_plan": may_plan,
         "members": [row.technician for row in board["rows"] if row.technician is not None],
-        "day_choices": [(d, date_format(d, "l j F").capitalize()) for d in board["days"]],
-        "slot_choices": [(code, label) for code, (label, _start, _end) in selectors.SLOTS.items()],
-        "today": timezone.localdate(),
+        **_slot_choices(board["days"]),
         "Status": Status,
         "movable_statuses": (Status.PLANNED, Status.SUSPENDED),
         "morning": selectors.MORNING,
@@ -77,9 +75,44 @@ def planning(request):
     return render(request, template, context)
 
 
-@require_POST
+def _slot_choices(days) -> dict:
+    return {
+        "day_choices": [(d, date_format(d, "l j F").capitalize()) for d in days],
+        "slot_choices": [(code, label) for code, (label, _start, _end) in selectors.SLOTS.items()],
+        "today": timezone.localdate(),
+    }
+
+
+def _slot_form(request, pk):
+    """The keyboard form for one order (« Planifier sans glisser »): fetched by the planning when a
+    card's form is opened (htmx), or shown as a page of its own without JavaScript. Not in the
+    planning's HTML itself: forty cards times a shared team's technicians weighed hundreds of KB."""
+    access = request.access
+    work_order = selectors.get_work_order_for(access, pk)
+    teams = selectors.planning_teams(access)
+    if not teams or not services.work_order_may(access, "workorders.plan", work_order):
+        raise PermissionDenied
+    team = next((t for t in teams if str(t.pk) == request.GET.get("equipe")), None)
+    team = team or next((t for t in teams if t.pk == work_order.team_id), teams[0])
+    monday = _week_of(request.GET.get("semaine"))
+    days = [monday + timedelta(days=offset) for offset in range(selectors.WORK_DAYS)]
+    context = {
+        "wo": work_order,
+        "team": team,
+        "monday": monday,
+        "members": list(selectors.technicians_of_teams([team.pk])),
+        **_slot_choices(days),
+    }
+    template = "workorders/partials/slot_form.html" if is_htmx(request) else "workorders/slot_form.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
 def plan_slot(request, pk):
-    """Plan an order on a technician's half day: the planning grid's drop (fetch) and its keyboard form."""
+    """Plan an order on a technician's half day: the planning grid's drop (fetch) and its keyboard
+    form (GET: the form)."""
+    if request.method == "GET":
+        return _slot_form(request, pk)
     access = request.access
     work_order = selectors.get_work_order_for(access, pk)
     teams = Team.objects.filter(pk__in=[t.pk for t in selectors.planning_teams(access)])
