@@ -259,6 +259,8 @@ class WorkOrderTechnician(models.Model):
         verbose_name_plural = _("techniciens nommés")
         # The automatic table's constraint, kept as it is in the database (same name).
         unique_together = [("workorder", "user")]
+        # A technician's orders by an index-only scan (the technician's day: ten years of them).
+        indexes = [models.Index(fields=["user", "workorder"], name="named_technician_user_order")]
 
     def __str__(self) -> str:
         return f"{self.workorder_id} — {self.user_id}"
