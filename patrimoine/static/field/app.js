@@ -176,6 +176,7 @@
   async function refreshOps() {
     const all = await T.sync.all();
     S.ops = all.filter((op) => op.user === T.sync.state.user);
+    S.opsLoaded = true;
     S.others = all.filter((op) => op.user !== T.sync.state.user && op.state === "pending").length;
     for (const op of S.ops) {
       if (op.type === "photo" && !S.urls.get(op.id)) {
@@ -287,6 +288,8 @@
   // --- Status bar: always says what waits and when the last send happened --------------------------
 
   async function renderStatus() {
+    // Not before the queue is read: « 0 action en attente » would be false while some wait.
+    if (!S.opsLoaded) return;
     const pending = S.ops.filter((op) => op.state === "pending").length;
     const sync = T.sync.state;
     const online = navigator.onLine;
@@ -1516,6 +1519,7 @@
     await T.sync.start(S.data.user.id, config.urls);
     await loadTimers();
     await refreshOps();
+    renderStatus();
     T.sync.onChange(async () => {
       await refreshOps();
       renderStatus();
