@@ -82,10 +82,6 @@ def rows(table, scope: Scope, first: dt.date | None = None, last: dt.date | None
     return queryset.order_by()
 
 
-def _sums(*names: str) -> dict:
-    return {name: Sum(name) for name in names}
-
-
 def _nulls(value) -> tuple:
     """A sort key placing None where the database places NULL in ascending order."""
     missing = value is None
@@ -281,6 +277,11 @@ def activity(scope: Scope, *, request_bounds=None, order_bounds=None, months: Mo
 COST_SUMS = {"validated": "validated", **{key: key for key in MONEY}}
 
 
+def _cost_sums(prefix: str) -> dict:
+    """The cost measures summed, their names prefixed (each part of a `together` has its own)."""
+    return {prefix + key: Sum(column) for key, column in COST_SUMS.items()}
+
+
 def _cost_row(row: dict | None = None, prefix: str = "") -> dict:
     row = row or {}
     result = {key: Decimal(row.get(prefix + key) or 0).quantize(CENT) for key in MONEY}
@@ -304,39 +305,29 @@ def _cost_part(scope: Scope, first: dt.date, last: dt.date) -> QuerySet:
     return (
         rows(OrderMonth, scope, first, last)
         .values(c_org=F("organisation_id"), c_org_name=F("organisation__name"), c_month=F("month"))
-        .annotate(**{f"c_{key}": Sum(column) for key, column in COST_SUMS.items()})
+        .annotate(**_cost_sums("c_"))
     )
 
 
 def _trade_cost_part(scope: Scope, first: dt.date, last: dt.date) -> QuerySet:
     """Per trade, over the organisations and months."""
-    return (
-        rows(OrderMonth, scope, first, last)
-        .values(d_trade=F("trade_id"))
-        .annotate(**{f"d_{key}": Sum(column) for key, column in COST_SUMS.items()})
-    )
+    return rows(OrderMonth, scope, first, last).values(d_trade=F("trade_id")).annotate(**_cost_sums("d_"))
 
 
 def _building_part(scope: Scope, first: dt.date, last: dt.date) -> QuerySet:
     return (
         rows(BuildingMonth, scope, first, last)
         .values(b_org=F("organisation_id"), b_org_name=F("organisation__name"), b_building=F("building_id"))
-        .annotate(**{f"b_{key}": Sum(column) for key, column in COST_SUMS.items()})
+        .annotate(**_cost_sums("b_"))
     )
 
 
 def _building_names(scope: Scope, first: dt.date, last: dt.date) -> QuerySet:
     ids = rows(BuildingMonth, scope, first, last).values("building_id")
-    return _places(Building._base_manager.filter(pk__in=ids))
-
-
-def _places(buildings: QuerySet) -> QuerySet:
-    return buildings.order_by().values(
-        n_id=F("pk"),
-        n_name=F("name"),
-        n_site=F("site__name"),
-        n_surface=F("surface_m2"),
-        n_org_name=F("organisation__name"),
+    return (
+        Building._base_manager.filter(pk__in=ids)
+        .order_by()
+        .values(n_id=F("pk"), n_name=F("name"), n_site=F("site__name"), n_surface=F("surface_m2"))
     )
 
 
@@ -421,7 +412,7 @@ def top_buildings(scope: Scope, first: dt.date, last: dt.date, limit: int) -> tu
         rows(BuildingMonth, scope, first, last)
         .exclude(building_id=NO_BUILDING)
         .values(b_building=F("building_id"))
-        .annotate(**{f"b_{key}": Sum(column) for key, column in COST_SUMS.items()})
+        .annotate(**_cost_sums("b_"))
         .filter(b_validated__gt=0)
     )
     named = per_building.annotate(
